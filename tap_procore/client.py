@@ -1,0 +1,476 @@
+"""ProcoreStream: the one base every stream stands on.
+
+A stream class only declares what is particular to its endpoint (name, path, keys, replication,
+parent, fixed query parameters, whether it is read by date windows). Everything Procore-specific
+is handled here, once: the company header, page/per_page paging that follows ``Link`` and
+``Total``, per-endpoint page-size caps, v2 ``data`` envelopes and string ids, incremental windows,
+403/404 skips per project, and the hand-off of every request to the shared Transport.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import re
+import typing as t
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import parse_qs, urlsplit
+
+import msgspec
+import requests
+from singer_sdk import RESTStream, SchemaDirectory, StreamSchema
+from singer_sdk.helpers._typing import TypeConformanceLevel
+from singer_sdk.pagination import PageNumberPaginator
+from singer_sdk.streams.rest import HTTPRequest, PageContext
+
+from tap_procore import schemas
+from tap_procore.errors import FatalAPIError, ScopeUnavailable
+from tap_procore.sweep import Scope, format_ts
+from tap_procore.transport import RateLimited, TokenRejected, TransientError, rate_limit_wait
+
+if t.TYPE_CHECKING:
+    from singer_sdk.helpers.types import Context
+
+    from tap_procore.tap import TapProcore
+
+logger = logging.getLogger("tap-procore")
+
+SCHEMAS = SchemaDirectory(schemas)
+EXTRA_FIELDS = "_procore_extra"
+_JSON_DECODER = msgspec.json.Decoder()
+_TEMPLATE = re.compile(r"\{(\w+)\}")
+
+
+def decode_json(content: bytes) -> t.Any:
+    try:
+        return _JSON_DECODER.decode(content)
+    except msgspec.DecodeError:
+        # msgspec refuses integers beyond 64 bits; the standard library does not.
+        import json
+
+        return json.loads(content)
+
+
+class ProcorePaginator(PageNumberPaginator):
+    """Page numbers, driven by ``Link: rel="next"`` and, when Link is missing, by ``Total``.
+
+    Procore omits ``rel="next"`` on the last page. An empty page in the middle of a listing
+    (``next`` still present) does not end it; a page past ``Total`` with no ``next`` does.
+    """
+
+    def __init__(self, per_page: int) -> None:
+        super().__init__(start_value=1)
+        self.per_page = per_page
+        self.rows_seen = 0
+        self.total: int | None = None
+        self._consecutive_empty = 0
+
+    def count_rows(self, rows: int) -> None:
+        self.rows_seen += rows
+        self._consecutive_empty = 0 if rows else self._consecutive_empty + 1
+
+    def has_more(self, response: requests.Response) -> bool:
+        total = response.headers.get("Total")
+        if total is not None and total.strip().isdigit():
+            self.total = int(total)
+        if self._consecutive_empty > 3:
+            return False  # a server that keeps saying "next" over empty pages
+        if "next" in response.links:
+            return True
+        if response.headers.get("Link"):
+            return False  # a Link header without rel="next": this was the last page
+        return (
+            self.total is not None
+            and self._consecutive_empty == 0
+            and self.rows_seen < self.total
+        )
+
+    def get_next(self, response: requests.Response) -> int | None:
+        next_link = response.links.get("next", {}).get("url")
+        if next_link:
+            pages = parse_qs(urlsplit(next_link).query).get("page")
+            if pages and pages[0].isdigit() and int(pages[0]) > self._value:
+                return int(pages[0])
+        return self._value + 1
+
+    def continue_if_empty(self, response: requests.Response) -> bool:
+        return self.has_more(response)
+
+
+class ProcoreStream(RESTStream[int]):
+    """Base for every Procore stream. Subclasses are declarative."""
+
+    # --- what a stream declares ------------------------------------------------------------
+    #: API path; ``{company_id}``, ``{project_id}`` and parent keys are filled from the context.
+    path: str
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("id",)
+    replication_key: str | None = None
+    #: Fixed query parameters; values may be templates such as "{project_id}".
+    query: t.ClassVar[dict[str, str]] = {}
+    #: False for endpoints that declare no page/per_page (they answer everything at once).
+    paginated: t.ClassVar[bool] = True
+    #: The endpoint's own per_page ceiling.
+    max_page_size: t.ClassVar[int] = 1000
+    #: "list", or "object" for endpoints that answer one object per scope.
+    response_kind: t.ClassVar[str] = "list"
+    #: Parameter names of daily-log style endpoints that must be read in date windows.
+    date_params: t.ClassVar[tuple[str, str] | None] = None
+    #: Procore tool (engine name) the endpoint belongs to; off in a project -> not requested.
+    tool: t.ClassVar[str | None] = None
+    #: Context key under which this stream passes each record's id to its child streams.
+    child_id_key: t.ClassVar[str | None] = None
+    #: Where to find the child id in this stream's records (default "id").
+    child_id_field: t.ClassVar[str] = "id"
+    #: False for streams that users should opt into (expensive or rarely useful).
+    selected_by_default: bool = True
+
+    schema: t.ClassVar[StreamSchema] = StreamSchema(SCHEMAS)
+    state_partitioning_keys: t.ClassVar[tuple[str, ...]] = ()  # see tap_procore/sweep.py
+    is_sorted = False
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.ROOT_ONLY
+
+    _tap: TapProcore
+
+    def __init__(self, tap: TapProcore, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(tap, *args, **kwargs)
+        self._schema_written = False
+        properties = self.schema.get("properties", {})
+        self._schema_keys = frozenset(properties)
+        self._integer_keys = tuple(
+            key for key, prop in properties.items() if "integer" in _types_of(prop)
+        )
+        self._keeps_extra = EXTRA_FIELDS in properties
+        self._extra_seen: set[str] = set()
+        self.records_written = 0
+
+    # --- where requests go ---------------------------------------------------------------------
+
+    @property
+    def url_base(self) -> str:
+        return self._tap.endpoints.api_url
+
+    @property
+    def requests_session(self) -> requests.Session:
+        return self._tap.http_session
+
+    @property
+    def authenticator(self) -> t.Any:
+        return self._tap.authenticator
+
+    @property
+    def timeout(self) -> int:
+        return int(self.config.get("request_timeout") or 300)
+
+    @property
+    def user_agent(self) -> str:
+        return self._tap.user_agent
+
+    @property
+    def page_size(self) -> int:
+        return max(1, min(int(self.config.get("page_size") or 1000), self.max_page_size))
+
+    @property
+    def is_v2(self) -> bool:
+        return self.path.startswith("/rest/v2")
+
+    # --- the tree --------------------------------------------------------------------------
+
+    @staticmethod
+    def scope_of(context: Context | None) -> Scope:
+        assert context is not None, "Procore streams always run inside a company"  # noqa: S101
+        return Scope(int(context["company_id"]), context.get("project_id"))
+
+    def get_child_context(self, record: dict, context: Context | None) -> dict | None:
+        child_id = record.get(self.child_id_field)
+        if self.child_id_key is None or child_id is None:
+            return None
+        return {**(context or {}), self.child_id_key: child_id}
+
+    def _active_descendants(self) -> list[ProcoreStream]:
+        found: list[ProcoreStream] = []
+        for child in self.child_streams:
+            if child.selected:
+                found.append(child)  # type: ignore[arg-type]
+            found.extend(child._active_descendants())  # type: ignore[attr-defined]
+        return found
+
+    def coverage_streams(self) -> list[str]:
+        """Streams whose coverage this stream's window must satisfy (itself and its children)."""
+        names = [self.name] if self.selected else []
+        names.extend(child.name for child in self._active_descendants())
+        return names
+
+    # --- requests ----------------------------------------------------------------------------
+
+    def _template(self, value: str, context: Context) -> str:
+        return _TEMPLATE.sub(lambda match: str(context[match.group(1)]), value)
+
+    def get_url(self, context: Context | None) -> str:
+        return self.url_base + self._template(self.path, context or {})
+
+    def get_url_params(self, context: Context | None, next_page_token: int | None) -> dict:
+        context = context or {}
+        params: dict[str, t.Any] = {
+            key: self._template(value, context) for key, value in self.query.items()
+        }
+        if self.paginated:
+            params["page"] = next_page_token or 1
+            params["per_page"] = self.page_size
+        window = context.get("_window")
+        if window:
+            params.update(window)
+        return params
+
+    def get_http_request(self, *, page: PageContext) -> HTTPRequest:
+        request = super().get_http_request(page=page)
+        context = page.stream_context or {}
+        request.headers["Procore-Company-Id"] = str(context["company_id"])
+        return request
+
+    @property
+    def http_headers(self) -> dict:
+        return {"Accept": "application/json"}
+
+    def request_decorator(self, func: t.Callable) -> t.Callable:
+        transport = self._tap.transport
+
+        def send(prepared_request: requests.PreparedRequest, context: Context | None) -> t.Any:
+            return transport.send(
+                lambda: func(prepared_request, context),
+                company=prepared_request.headers.get("Procore-Company-Id", ""),
+                describe=f"{self.name}: GET {urlsplit(prepared_request.url).path}",
+                on_token_rejected=self._tap.authenticator.invalidate,
+            )
+
+        return send
+
+    def validate_response(self, response: requests.Response) -> None:
+        status = response.status_code
+        if status == 401:
+            raise TokenRejected
+        if status == 429 or (status == 503 and response.headers.get("Retry-After")):
+            wait, reason = rate_limit_wait(response, self._tap.transport.clock())
+            raise RateLimited(reason, response, wait, reason)
+        if status >= 500 or status == 408:
+            raise TransientError(f"HTTP {status} {_short(response.reason)}", response)
+        if status in (403, 404):
+            raise ScopeUnavailable(status, _body_summary(response))
+        if status >= 400:
+            msg = (
+                f"{self.name}: GET {urlsplit(response.url).path} was refused with HTTP {status}: "
+                f"{_body_summary(response)}"
+            )
+            raise FatalAPIError(msg)
+        try:
+            response.procore_body = decode_json(response.content)  # type: ignore[attr-defined]
+        except ValueError:
+            raise TransientError("response body is not valid JSON", response) from None
+
+    def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
+        body = response.procore_body  # type: ignore[attr-defined]
+        if isinstance(body, dict) and self.is_v2 and "data" in body:
+            body = body["data"]
+        if self.response_kind == "object":
+            if isinstance(body, dict):
+                return [body]
+            if body is None:
+                return []
+        if isinstance(body, list):
+            return [item for item in body if isinstance(item, dict)]
+        msg = f"{self.name}: expected a JSON list, got {type(body).__name__}"
+        raise TransientError(msg, response)
+
+    def get_new_paginator(self) -> ProcorePaginator | None:
+        return ProcorePaginator(self.page_size) if self.paginated else None
+
+    def _fetch(self, context: Context, page: int | None) -> requests.Response:
+        paginator = ProcorePaginator(self.page_size)
+        paginator._value = page or 1  # noqa: SLF001 - the paginator only carries the page number
+        prepared = self._prepare_request(context=context, page=paginator)
+        return self.request_decorator(self._request)(prepared, context)
+
+    def request_records(self, context: Context | None) -> t.Iterable[dict]:
+        """Read every page of one listing; with max_workers > 1, later pages in parallel."""
+        context = context or {}
+        if not self.paginated:
+            response = self._fetch(context, None)
+            self._tap.report.count_request(self.name)
+            yield from self.parse_response(response)
+            return
+        paginator = ProcorePaginator(self.page_size)
+        workers = int(self.config.get("max_workers") or 1)
+        while not paginator.finished:
+            response = self._fetch(context, paginator.current_value)
+            self._tap.report.count_request(self.name)
+            rows = self.parse_response(response)
+            paginator.count_rows(len(rows))
+            yield from rows
+            paginator.advance(response)
+            if workers > 1 and not paginator.finished and paginator.total is not None:
+                yield from self._parallel_pages(context, paginator, workers)
+        if paginator.total is not None and paginator.rows_seen < paginator.total:
+            logger.warning(
+                "%s: read %d rows but Procore's Total header said %d (scope %s)",
+                self.name,
+                paginator.rows_seen,
+                paginator.total,
+                {key: value for key, value in context.items() if not key.startswith("_")},
+            )
+
+    def _parallel_pages(
+        self, context: Context, paginator: ProcorePaginator, workers: int
+    ) -> t.Iterable[dict]:
+        """Fetch the pages Total promises concurrently, yield them in page order."""
+        first = paginator.current_value
+        last = math.ceil((paginator.total or 0) / paginator.per_page)
+        if last < first:
+            return
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(self._fetch, context, page) for page in range(first, last + 1)]
+            for future in futures:
+                response = future.result()
+                self._tap.report.count_request(self.name)
+                rows = self.parse_response(response)
+                paginator.count_rows(len(rows))
+                yield from rows
+                paginator.advance(response)
+                if paginator.finished:
+                    break
+            for future in futures:
+                future.cancel()
+
+    # --- incremental windows -------------------------------------------------------------------
+
+    def windows(self, context: Context) -> list[dict[str, str]]:
+        """Query parameters of each window to read for this scope ([{}] for one plain read)."""
+        sweep = self._tap.sweep
+        scope = self.scope_of(context)
+        if self.date_params is not None:
+            return self._date_windows(scope)
+        if self.replication_key is None and not self._has_incremental_role():
+            return [{}]
+        lower = sweep.lower_bound(self.coverage_streams(), scope)
+        return [{"filters[updated_at]": f"{format_ts(lower)}...{format_ts(sweep.upper)}"}]
+
+    def _has_incremental_role(self) -> bool:
+        return self.replication_key is not None
+
+    def _date_windows(self, scope: Scope) -> list[dict[str, str]]:
+        sweep = self._tap.sweep
+        lower = sweep.lower_bound(self.coverage_streams(), scope)
+        if lower > sweep.start:
+            # Logs are edited after their date: re-read a few days before the bookmark.
+            lookback = dt.timedelta(days=int(self.config.get("log_lookback_days", 3)))
+            lower = max(lower - lookback, sweep.start)
+        first_day, last_day = lower.date(), sweep.upper.date()
+        step = dt.timedelta(days=int(self.config.get("date_window_days") or 366))
+        start_param, end_param = self.date_params  # type: ignore[misc]
+        windows = []
+        day = first_day
+        while day <= last_day:
+            end = min(day + step - dt.timedelta(days=1), last_day)
+            windows.append({start_param: day.isoformat(), end_param: end.isoformat()})
+            day = end + dt.timedelta(days=1)
+        return windows
+
+    # --- records -----------------------------------------------------------------------------
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict]:
+        assert context is not None  # noqa: S101
+        scope = self.scope_of(context)
+        tap = self._tap
+        if tap.sweep.already_done(self.name, scope):
+            return
+        if self.tool and tap.tools.is_off(scope, self.tool):
+            tap.report.skip(self.name, scope, f"tool '{self.tool}' is not active in the project")
+            tap.sweep.record_skip(self.name, scope)
+            return
+        try:
+            for window in self.windows(dict(context)):
+                window_context = {**context, "_window": window} if window else dict(context)
+                yield from self.request_records(window_context)
+        except ScopeUnavailable as exc:
+            self.on_unavailable(scope, exc)
+
+    def on_unavailable(self, scope: Scope, exc: ScopeUnavailable) -> None:
+        """A 403/404 for one project's (or company's) tool: skip it, say so, carry on."""
+        self._tap.report.skip(self.name, scope, str(exc))
+        self._tap.sweep.record_skip(self.name, scope)
+
+    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+        if context:
+            for key, value in context.items():
+                if not key.startswith("_"):
+                    row[key] = value
+        if self.is_v2:
+            for key in self._integer_keys:
+                value = row.get(key)
+                if isinstance(value, str) and value.isdigit():
+                    row[key] = int(value)
+        if self._keeps_extra:
+            unknown = row.keys() - self._schema_keys
+            if unknown:
+                row[EXTRA_FIELDS] = {key: row.pop(key) for key in unknown}
+                new = unknown - self._extra_seen
+                if new:
+                    self._extra_seen |= new
+                    logger.warning(
+                        "%s: Procore sent fields the schema does not list; kept in %s: %s",
+                        self.name,
+                        EXTRA_FIELDS,
+                        ", ".join(sorted(new)),
+                    )
+        return row
+
+    # --- messages ------------------------------------------------------------------------------
+
+    def _write_schema_message(self) -> None:
+        # Once per run, not once per project (the SDK writes one per child sync).
+        if not self._schema_written:
+            self._schema_written = True
+            super()._write_schema_message()
+
+    def _write_record_message(self, record: dict) -> None:
+        super()._write_record_message(record)
+        self.records_written += 1
+        self._tap.report.count_record(self.name)
+
+    def _write_state_message(self) -> None:
+        # STATE is checkpointed by the tap at scope boundaries (tap_procore/sweep.py).
+        self._tap.checkpoint()
+
+    def _increment_stream_state(self, latest_record: dict, *, context: Context | None = None) -> None:
+        # Bookmarks are the sweep's fixed upper bound, not the largest value seen.
+        return
+
+    def _write_starting_replication_value(self, context: Context | None) -> None:
+        return
+
+    def _write_replication_key_signpost(self, context: Context | None, value: t.Any) -> None:
+        return
+
+
+def _types_of(prop: dict) -> tuple[str, ...]:
+    declared = prop.get("type", ())
+    return (declared,) if isinstance(declared, str) else tuple(declared)
+
+
+def _short(text: str | None, limit: int = 200) -> str:
+    collapsed = " ".join((text or "").split())
+    return collapsed if len(collapsed) <= limit else collapsed[: limit - 1] + "…"
+
+
+def _body_summary(response: requests.Response) -> str:
+    content_type = response.headers.get("Content-Type", "")
+    if "html" in content_type:
+        return _short(response.reason) or "HTML error page"
+    try:
+        body = response.json()
+    except ValueError:
+        return _short(response.text)
+    if isinstance(body, dict):
+        for key in ("errors", "error", "message"):
+            if body.get(key):
+                return _short(str(body[key]))
+    return _short(str(body))

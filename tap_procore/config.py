@@ -1,0 +1,271 @@
+"""Settings: the public contract, its validation, and the hosts each environment uses.
+
+Validation here runs before the SDK's own JSON-schema check so that a bad setting produces one
+line naming the setting, never a list of schema paths or a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import typing as t
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from singer_sdk import typing as th
+
+from tap_procore.errors import ConfigError
+
+# Login and API hosts per environment (developers.procore.com/documentation/development-environments).
+ENVIRONMENTS: dict[str, tuple[str, str]] = {
+    "production": ("https://login.procore.com", "https://api.procore.com"),
+    "sandbox": ("https://login-sandbox.procore.com", "https://sandbox.procore.com"),
+    "monthly_sandbox": ("https://login-sandbox-monthly.procore.com", "https://api-monthly.procore.com"),
+}
+
+DEFAULT_PAGE_SIZE = 1000
+
+CONFIG_SCHEMA = th.PropertiesList(
+    th.Property(
+        "client_id",
+        th.StringType,
+        secret=True,
+        description="OAuth client id of the Developer Managed Service Account (or of the app, for "
+        "the refresh-token flow).",
+    ),
+    th.Property(
+        "client_secret",
+        th.StringType,
+        secret=True,
+        description="OAuth client secret. Never logged, never written to state.",
+    ),
+    th.Property(
+        "refresh_token",
+        th.StringType,
+        secret=True,
+        description="Only for authorization-code apps: the current refresh token. Procore rotates "
+        "it on every use; set refresh_token_path so the newest one survives the run.",
+    ),
+    th.Property(
+        "refresh_token_path",
+        th.StringType,
+        description="File holding the newest refresh token. Read at start (it wins over "
+        "refresh_token) and rewritten atomically with mode 0600 after every rotation.",
+    ),
+    th.Property(
+        "company_ids",
+        th.ArrayType(th.IntegerType),
+        required=True,
+        description="Every Procore company to extract in this run.",
+    ),
+    th.Property(
+        "environment",
+        th.StringType(allowed_values=list(ENVIRONMENTS)),
+        default="production",
+        description="Which Procore hosts to use: production, sandbox (developer sandbox) or "
+        "monthly_sandbox.",
+    ),
+    th.Property(
+        "api_url",
+        th.StringType,
+        description="Override the API base URL (federal zone, proxies, test doubles). Plain http "
+        "is refused unless the host is loopback.",
+    ),
+    th.Property(
+        "auth_url",
+        th.StringType,
+        description="Override the login base URL; the token endpoint is {auth_url}/oauth/token.",
+    ),
+    th.Property(
+        "start_date",
+        th.DateTimeType,
+        description="Earliest updated_at (or log date) to extract on a first sync. Default: all "
+        "history.",
+    ),
+    th.Property(
+        "project_ids",
+        th.ArrayType(th.IntegerType),
+        description="Only these projects. Also how to shard one company across parallel jobs.",
+    ),
+    th.Property(
+        "include_inactive_projects",
+        th.BooleanType,
+        default=False,
+        description="Also extract projects whose status is inactive.",
+    ),
+    th.Property(
+        "page_size",
+        th.IntegerType,
+        default=DEFAULT_PAGE_SIZE,
+        description="Records per page; never sent above what an endpoint accepts.",
+    ),
+    th.Property(
+        "user_agent",
+        th.StringType,
+        description="User-Agent header sent with every request.",
+    ),
+    th.Property(
+        "max_requests_per_hour",
+        th.IntegerType,
+        description="Client-side cap on requests per company per hour, so parallel jobs can share "
+        "one company's budget. Default: pace to Procore's own X-Rate-Limit headers only.",
+    ),
+    th.Property(
+        "max_workers",
+        th.IntegerType,
+        default=1,
+        description="Pages fetched in parallel within a listing when the rate limit allows.",
+    ),
+    th.Property(
+        "date_window_days",
+        th.IntegerType,
+        default=366,
+        description="Days per request for daily-log style endpoints that are read by date.",
+    ),
+    th.Property(
+        "log_lookback_days",
+        th.IntegerType,
+        default=3,
+        description="Daily logs and timecards are edited after their date: each run re-reads this "
+        "many days before the last bookmark.",
+    ),
+    th.Property(
+        "request_timeout",
+        th.IntegerType,
+        default=300,
+        description="Seconds to wait for one HTTP response before retrying it.",
+    ),
+    th.Property(
+        "max_retries",
+        th.IntegerType,
+        default=8,
+        description="Attempts for a request failing with 5xx, timeouts, resets or invalid JSON.",
+    ),
+    th.Property(
+        "max_rate_limit_wait",
+        th.IntegerType,
+        default=4 * 3600,
+        description="Total seconds one request may spend waiting on 429/503 before the run stops.",
+    ),
+    th.Property(
+        "state_message_interval",
+        th.NumberType,
+        default=30,
+        description="Minimum seconds between STATE checkpoints during a long sweep (0: after every "
+        "project).",
+    ),
+    th.Property(
+        "progress_interval",
+        th.NumberType,
+        default=60,
+        description="Seconds between progress lines in the log.",
+    ),
+).to_dict()
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    api_url: str
+    token_url: str
+
+
+def _is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _base_url(setting: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigError(setting, f"must be an absolute https:// URL, got {value!r}")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ConfigError(setting, "plain http:// is only allowed for loopback hosts; use https://")
+    return value.rstrip("/")
+
+
+def resolve_endpoints(config: t.Mapping[str, t.Any]) -> Endpoints:
+    environment = config.get("environment") or "production"
+    if environment not in ENVIRONMENTS:
+        raise ConfigError("environment", f"must be one of {', '.join(ENVIRONMENTS)}")
+    auth_default, api_default = ENVIRONMENTS[environment]
+    api_url = _base_url("api_url", config["api_url"]) if config.get("api_url") else api_default
+    auth_url = _base_url("auth_url", config["auth_url"]) if config.get("auth_url") else auth_default
+    return Endpoints(api_url=api_url, token_url=f"{auth_url}/oauth/token")
+
+
+def _positive_int_list(config: t.Mapping[str, t.Any], name: str, *, required: bool) -> None:
+    value = config.get(name)
+    if value is None:
+        if required:
+            raise ConfigError(name, "is required (a list of integer ids)")
+        return
+    if not isinstance(value, list) or (required and not value):
+        raise ConfigError(name, "must be a non-empty list of integer ids")
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, int) or item <= 0:
+            raise ConfigError(name, f"must contain positive integer ids, found {item!r}")
+    if len(set(value)) != len(value):
+        raise ConfigError(name, "lists an id more than once")
+
+
+def _positive_int(config: t.Mapping[str, t.Any], name: str, *, minimum: int = 1) -> None:
+    value = config.get(name)
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(name, f"must be an integer >= {minimum}, got {value!r}")
+
+
+def parse_start_date(value: t.Any) -> dt.datetime:
+    if not isinstance(value, str):
+        raise ConfigError("start_date", f"must be an ISO 8601 date-time string, got {value!r}")
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(
+            "start_date", f"must be an ISO 8601 date-time like 2024-01-01T00:00:00Z, got {value!r}"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed.astimezone(dt.timezone.utc)
+
+
+def validate_config(config: t.Mapping[str, t.Any]) -> None:
+    """Raise ConfigError for the first bad setting, naming it."""
+    has_client_id = bool(config.get("client_id"))
+    if not has_client_id:
+        raise ConfigError("client_id", "is required")
+    if not config.get("client_secret"):
+        raise ConfigError("client_secret", "is required")
+    for secret in ("client_id", "client_secret", "refresh_token", "refresh_token_path"):
+        if config.get(secret) is not None and not isinstance(config.get(secret), str):
+            raise ConfigError(secret, "must be a string")
+    _positive_int_list(config, "company_ids", required=True)
+    _positive_int_list(config, "project_ids", required=False)
+    resolve_endpoints(config)
+    if config.get("start_date") is not None:
+        parse_start_date(config["start_date"])
+    if config.get("include_inactive_projects") not in (None, True, False):
+        raise ConfigError("include_inactive_projects", "must be true or false")
+    _positive_int(config, "page_size")
+    _positive_int(config, "max_requests_per_hour")
+    _positive_int(config, "max_workers")
+    _positive_int(config, "date_window_days")
+    _positive_int(config, "log_lookback_days", minimum=0)
+    _positive_int(config, "request_timeout")
+    _positive_int(config, "max_retries")
+    _positive_int(config, "max_rate_limit_wait", minimum=0)
+    for name in ("state_message_interval", "progress_interval"):
+        value = config.get(name)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0
+        ):
+            raise ConfigError(name, f"must be a number of seconds >= 0, got {value!r}")
+    if config.get("user_agent") is not None and not isinstance(config.get("user_agent"), str):
+        raise ConfigError("user_agent", "must be a string")

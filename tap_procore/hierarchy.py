@@ -1,0 +1,148 @@
+"""The tree every stream hangs from: companies -> projects -> project tools and records.
+
+Companies come from configuration; projects are listed once per company, filtered (active,
+``project_ids``) and visited in id order, which is what makes the sweep's position a single
+value (tap_procore/sweep.py). After all streams of a company or project finish, the sweep moves
+forward and the tap may checkpoint STATE.
+"""
+
+from __future__ import annotations
+
+import logging
+import typing as t
+
+from tap_procore.client import ProcoreStream
+from tap_procore.errors import FatalAPIError, ScopeUnavailable
+from tap_procore.sweep import Scope
+
+if t.TYPE_CHECKING:
+    from singer_sdk.helpers.types import Context
+
+logger = logging.getLogger("tap-procore")
+
+
+class CompaniesStream(ProcoreStream):
+    """The configured companies, each fetched with its own Procore-Company-Id."""
+
+    name = "companies"
+    path = "/rest/v1.0/companies"
+    child_id_key = "company_id"
+    max_page_size = 1000
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict]:
+        sweep = self._tap.sweep
+        for company_id in self.config["company_ids"]:
+            scope = Scope(company_id)
+            sweep.note_company(company_id)
+            record = self._find_company(company_id)
+            yield record
+            # Every company-level stream and every project of this company has finished.
+            sweep.finish_scope(scope)
+
+    def _find_company(self, company_id: int) -> dict:
+        context = {"company_id": company_id}
+        try:
+            for record in self.request_records(context):
+                if record.get("id") == company_id:
+                    return record
+        except ScopeUnavailable as exc:
+            msg = (
+                f"Company {company_id} refused access ({exc}); check that the service account's "
+                "app is installed in that company and that company_ids is right"
+            )
+            raise FatalAPIError(msg) from None
+        msg = (
+            f"Company {company_id} is not visible to these credentials; check company_ids and "
+            "that the app is installed in that company"
+        )
+        raise FatalAPIError(msg)
+
+    def get_child_context(self, record: dict, context: Context | None) -> dict:
+        return {"company_id": record["id"]}
+
+    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+        return super().post_process(row, None)
+
+
+class CompanyStream(ProcoreStream):
+    """A list that belongs to a company (one scope per company)."""
+
+    parent_stream_type = CompaniesStream
+    # The same user, vendor or setting appears once per company.
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "id")
+
+
+class ProjectsStream(CompanyStream):
+    """Projects of each company: active only unless include_inactive_projects, and only
+    project_ids when given. Every project-level stream is a child of this one."""
+
+    name = "projects"
+    path = "/rest/v1.1/projects"
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("id",)
+    query: t.ClassVar[dict[str, str]] = {"company_id": "{company_id}"}
+    # "The max page size is 300 projects due to the size of the data in the response."
+    max_page_size = 300
+    child_id_key = "project_id"
+
+    def get_url_params(self, context: Context | None, next_page_token: int | None) -> dict:
+        params = super().get_url_params(context, next_page_token)
+        if self.config.get("include_inactive_projects"):
+            params["filters[by_status]"] = "All"
+        return params
+
+    def _wanted(self, project: dict) -> bool:
+        wanted_ids = self.config.get("project_ids")
+        if wanted_ids and project.get("id") not in wanted_ids:
+            return False
+        if not self.config.get("include_inactive_projects") and _is_inactive(project):
+            if wanted_ids:
+                logger.warning(
+                    "Project %s is listed in project_ids but is inactive; set "
+                    "include_inactive_projects to extract it",
+                    project.get("id"),
+                )
+            return False
+        return True
+
+    def get_records(self, context: Context | None) -> t.Iterable[dict]:
+        assert context is not None  # noqa: S101
+        company_id = int(context["company_id"])
+        sweep = self._tap.sweep
+        # Company-level streams run before this one (see streams/__init__.py): they are done.
+        sweep.finish_scope(Scope(company_id))
+        try:
+            listed = list(self.request_records(dict(context)))
+        except ScopeUnavailable as exc:
+            msg = f"Company {company_id} refused to list its projects ({exc})"
+            raise FatalAPIError(msg) from None
+        projects = sorted(
+            (project for project in listed if isinstance(project.get("id"), int)),
+            key=lambda project: project["id"],
+        )
+        selected = [project for project in projects if self._wanted(project)]
+        self._tap.report.projects_found(company_id, [project["id"] for project in selected])
+        for index, project in enumerate(selected, start=1):
+            scope = Scope(company_id, project["id"])
+            self._tap.report.enter_project(scope, index, len(selected))
+            yield project
+            sweep.finish_scope(scope)
+            self._tap.tools.forget(scope)
+
+    def get_child_context(self, record: dict, context: Context | None) -> dict:
+        assert context is not None  # noqa: S101
+        return {"company_id": context["company_id"], "project_id": record["id"]}
+
+
+def _is_inactive(project: dict) -> bool:
+    if project.get("active") is False:
+        return True
+    status = project.get("status_name") or project.get("status")
+    return isinstance(status, str) and status.strip().lower() == "inactive"
+
+
+class ProjectStream(ProcoreStream):
+    """A list that belongs to one project (one scope per project)."""
+
+    parent_stream_type = ProjectsStream
+    # Directory entries, tools and option lists repeat across projects under the same id.
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "id")

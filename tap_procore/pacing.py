@@ -1,0 +1,125 @@
+"""Request pacing inside Procore's rate limits.
+
+Procore reports, on every response, the limit that is closest to being exhausted (the 10-second
+spike window or the hourly window) through X-Rate-Limit-Limit/-Remaining/-Reset. Limits are kept
+per company for service accounts, and failed calls count too, so a 429 costs twice: the refused
+call and its retry. The governor therefore spends what is left of the reported window evenly over
+the time until it resets, instead of bursting into a 429 and sleeping.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import typing as t
+from dataclasses import dataclass, field
+
+# One request of every window is held back so that a retry after a transient failure does not
+# itself push the window over the edge.
+RESERVE = 1
+
+
+@dataclass
+class _Window:
+    limit: int | None = None
+    remaining: int | None = None
+    reset_at: float | None = None  # epoch seconds
+    next_slot: float = 0.0  # monotonic time before which the next request should not start
+
+
+@dataclass
+class PacingStats:
+    waits: int = 0
+    waited_seconds: float = 0.0
+    longest_wait: float = 0.0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+def _header_int(headers: t.Mapping[str, str], name: str) -> int | None:
+    raw = headers.get(name)
+    if raw is None:
+        return None
+    try:
+        return int(float(raw))
+    except ValueError:
+        return None
+
+
+class RateGovernor:
+    """Decides how long to wait before each request, per company."""
+
+    def __init__(
+        self,
+        *,
+        max_requests_per_hour: int | None = None,
+        clock: t.Callable[[], float] = time.time,
+        monotonic: t.Callable[[], float] = time.monotonic,
+        sleep: t.Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._min_interval = 3600.0 / max_requests_per_hour if max_requests_per_hour else 0.0
+        self._clock = clock
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._windows: dict[str, _Window] = {}
+        self._lock = threading.Lock()
+        self.stats = PacingStats()
+
+    def _window(self, company: str) -> _Window:
+        return self._windows.setdefault(company, _Window())
+
+    def _reserve_slot(self, company: str) -> float:
+        """Claim the next start time for a request of this company; return seconds to wait."""
+        with self._lock:
+            window = self._window(company)
+            now_mono = self._monotonic()
+            start = max(now_mono, window.next_slot)
+            spacing = self._min_interval
+            if window.remaining is not None and window.reset_at is not None:
+                # Seconds from this request's start until the reported window resets.
+                until_reset = window.reset_at - self._clock() - (start - now_mono)
+                if until_reset > 0:
+                    usable = window.remaining - RESERVE
+                    if usable <= 0:
+                        # Nothing left in this window: start once it has reset.
+                        start += until_reset + 0.05
+                        window.remaining = None
+                    else:
+                        spacing = max(spacing, until_reset / usable)
+                        # Count this request until the next response reports the real figure.
+                        window.remaining -= 1
+                else:
+                    window.remaining = None  # the window rolled over; its counts are stale
+            window.next_slot = start + spacing
+            return start - now_mono
+
+    def before_request(self, company: str) -> None:
+        delay = self._reserve_slot(company)
+        if delay > 0.0005:
+            self._record_wait(delay, "pacing")
+            self._sleep(delay)
+
+    def observe(self, company: str, headers: t.Mapping[str, str]) -> None:
+        limit = _header_int(headers, "X-Rate-Limit-Limit")
+        remaining = _header_int(headers, "X-Rate-Limit-Remaining")
+        reset = _header_int(headers, "X-Rate-Limit-Reset")
+        if remaining is None or reset is None:
+            return
+        with self._lock:
+            window = self._window(company)
+            window.limit, window.remaining, window.reset_at = limit, remaining, float(reset)
+
+    def hold_until(self, company: str, seconds: float) -> None:
+        """After a 429/503, nothing else for this company starts before the wait is over."""
+        with self._lock:
+            window = self._window(company)
+            window.next_slot = max(window.next_slot, self._monotonic() + seconds)
+
+    def _record_wait(self, seconds: float, reason: str) -> None:
+        with self._lock:
+            self.stats.waits += 1
+            self.stats.waited_seconds += seconds
+            self.stats.longest_wait = max(self.stats.longest_wait, seconds)
+            self.stats.reasons[reason] = self.stats.reasons.get(reason, 0) + 1
+
+    def record_wait(self, seconds: float, reason: str) -> None:
+        self._record_wait(seconds, reason)

@@ -1,0 +1,125 @@
+"""What the run tells its operator: progress lines while it works and a summary at the end."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import typing as t
+from collections import Counter
+from dataclasses import dataclass
+
+if t.TYPE_CHECKING:
+    from tap_procore.pacing import PacingStats
+    from tap_procore.sweep import Scope
+    from tap_procore.transport import TransportStats
+
+logger = logging.getLogger("tap-procore")
+
+
+@dataclass(frozen=True)
+class Skip:
+    stream: str
+    company_id: int
+    project_id: int | None
+    reason: str
+
+
+class RunReport:
+    def __init__(
+        self, *, progress_interval: float, clock: t.Callable[[], float] = time.monotonic
+    ) -> None:
+        self._clock = clock
+        self._started = clock()
+        self._progress_interval = progress_interval
+        self._last_progress = self._started
+        self._lock = threading.Lock()
+        self.records: Counter[str] = Counter()
+        self.requests: Counter[str] = Counter()
+        self.skips: list[Skip] = []
+        self.projects_per_company: dict[int, int] = {}
+        self.projects_seen: set[int] = set()
+        self._current: tuple[Scope, int, int] | None = None
+
+    # --- counting ------------------------------------------------------------------------------
+
+    def count_record(self, stream: str) -> None:
+        self.records[stream] += 1
+
+    def count_request(self, stream: str) -> None:
+        with self._lock:
+            self.requests[stream] += 1
+
+    def skip(self, stream: str, scope: Scope, reason: str) -> None:
+        self.skips.append(Skip(stream, scope.company_id, scope.project_id, reason))
+        where = f"project {scope.project_id}" if scope.project_id else f"company {scope.company_id}"
+        logger.warning("Skipping %s for %s: %s", stream, where, reason)
+
+    def projects_found(self, company_id: int, project_ids: list[int]) -> None:
+        self.projects_per_company[company_id] = len(project_ids)
+        self.projects_seen.update(project_ids)
+
+    # --- progress ------------------------------------------------------------------------------
+
+    def enter_project(self, scope: Scope, index: int, total: int) -> None:
+        self._current = (scope, index, total)
+
+    def maybe_log_progress(self, transport: TransportStats, pacing: PacingStats) -> None:
+        now = self._clock()
+        if now - self._last_progress < self._progress_interval:
+            return
+        self._last_progress = now
+        where = "companies"
+        if self._current is not None:
+            scope, index, total = self._current
+            where = f"company {scope.company_id}, project {index} of {total} ({scope.project_id})"
+        logger.info(
+            "Progress after %.0fs: %s; %d records; %d requests; %d retries; %.0fs waited on rate "
+            "limits",
+            now - self._started,
+            where,
+            sum(self.records.values()),
+            transport.requests,
+            transport.retries,
+            transport.rate_limit_wait_seconds + pacing.waited_seconds,
+        )
+
+    # --- the end -------------------------------------------------------------------------------
+
+    def summary_lines(
+        self,
+        transport: TransportStats,
+        pacing: PacingStats,
+        missing_project_ids: t.Iterable[int] = (),
+    ) -> list[str]:
+        elapsed = self._clock() - self._started
+        lines = [
+            f"Run summary: {sum(self.records.values())} records in {elapsed:.1f}s, "
+            f"{transport.requests} requests, {transport.retries} retries, "
+            f"{transport.rate_limit_waits} rate-limit waits "
+            f"({transport.rate_limit_wait_seconds:.1f}s), pacing {pacing.waited_seconds:.1f}s, "
+            f"{transport.token_refreshes} token refreshes after 401",
+        ]
+        statuses = ", ".join(f"{code}: {n}" for code, n in sorted(transport.by_status.items()))
+        if statuses:
+            lines.append(f"Responses by status: {statuses}")
+        for company_id, count in sorted(self.projects_per_company.items()):
+            lines.append(f"Company {company_id}: {count} projects extracted")
+        for stream in sorted(set(self.records) | set(self.requests)):
+            lines.append(
+                f"  {stream}: {self.records[stream]} records, {self.requests[stream]} requests"
+            )
+        if self.skips:
+            lines.append(f"Skipped {len(self.skips)} stream/scope pairs:")
+            for skip in self.skips:
+                where = (
+                    f"project {skip.project_id}" if skip.project_id else f"company {skip.company_id}"
+                )
+                lines.append(f"  {skip.stream} in {where}: {skip.reason}")
+        missing = sorted(missing_project_ids)
+        if missing:
+            lines.append(
+                "project_ids not found in any configured company: "
+                + ", ".join(str(project_id) for project_id in missing)
+            )
+        return lines

@@ -1,0 +1,72 @@
+"""The stream registry: every stream class, in the order the tree needs.
+
+Company-level streams come before `projects` so that, when the projects of a company start,
+its company-level streams are finished (the sweep's position relies on it).
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from tap_procore.client import ProcoreStream
+from tap_procore.hierarchy import CompaniesStream, CompanyStream, ProjectsStream, ProjectStream
+from tap_procore.streams import (
+    core,
+    field_productivity,
+    financials,
+    project_management,
+    quality_safety,
+    utilities,
+)
+
+CATEGORY_MODULES = {
+    "Core Tools": core,
+    "Project Management": project_management,
+    "Quality & Safety": quality_safety,
+    "Construction Financials": financials,
+    "Field Productivity": field_productivity,
+    "Utilities": utilities,
+}
+
+
+def _declared_streams() -> list[type[ProcoreStream]]:
+    found: list[type[ProcoreStream]] = []
+    for module in CATEGORY_MODULES.values():
+        for _, value in inspect.getmembers(module, inspect.isclass):
+            if (
+                issubclass(value, ProcoreStream)
+                and value.__module__ == module.__name__
+                and "name" in value.__dict__
+            ):
+                found.append(value)
+    return sorted(found, key=lambda stream_class: stream_class.name)
+
+
+def _depth(stream_class: type[ProcoreStream]) -> int:
+    depth, parent = 0, stream_class.parent_stream_type
+    while parent is not None:
+        depth, parent = depth + 1, parent.parent_stream_type
+    return depth
+
+
+def category_of(stream_class: type[ProcoreStream]) -> str:
+    if stream_class in (CompaniesStream, ProjectsStream):
+        return "Core Tools"
+    for category, module in CATEGORY_MODULES.items():
+        if stream_class.__module__ == module.__name__:
+            return category
+    raise LookupError(stream_class.__name__)
+
+
+_declared = _declared_streams()
+STREAM_TYPES: list[type[ProcoreStream]] = [
+    CompaniesStream,
+    *[s for s in _declared if issubclass(s, CompanyStream) and _depth(s) == 1],
+    ProjectsStream,
+    *sorted(
+        (s for s in _declared if not (issubclass(s, CompanyStream) and _depth(s) == 1)),
+        key=_depth,
+    ),
+]
+
+__all__ = ["STREAM_TYPES", "CompanyStream", "ProjectStream", "category_of"]

@@ -1,0 +1,3 @@
+"""field_productivity streams."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""utilities streams."""
+
+from __future__ import annotations

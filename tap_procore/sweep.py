@@ -1,0 +1,266 @@
+"""Compact, resumable incremental state for thousands of projects (the "sweep").
+
+The SDK's default keeps one state partition per project per stream and writes the whole state
+after every partition, so STATE output grows with projects x streams squared. Instead, a run is a
+*sweep* over every company and project in a fixed order (companies in configuration order,
+projects by id), with one upper bound fixed when the sweep begins:
+
+* Each stream keeps one bookmark: the upper bound of the last sweep it completed. Incremental
+  requests ask for ``filters[updated_at]=<lower>...<upper>``.
+* A small registry records, per company and per project, the first sweep since which it has been
+  part of every sweep (``covered``). A project is covered by a stream's bookmark only if it was
+  registered no later than that bookmark; anything else (a new project, a project that came back,
+  a stream selected for the first time, a project skipped because its tool was off) is read from
+  ``start_date``. Projects that disappear drop out of the registry and stop costing anything.
+* While a sweep runs, only its position (the last company/project whose streams all finished),
+  the few projects it registered, and the projects skipped per stream are written. A run that
+  finds an unfinished sweep finishes it with the same upper bound, skipping what was done.
+
+State lives under ``bookmarks.projects`` (the SDK only round-trips ``bookmarks``); stream entries
+stay in the SDK's ``replication_key`` / ``replication_key_value`` shape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing as t
+from dataclasses import dataclass
+
+SWEEP_KEY = "sweep"
+COVERED_KEY = "covered"
+HOLDER_STREAM = "projects"
+# Bookmark of streams that are not incremental themselves but hang under an incremental parent:
+# the parent must widen its window for them until they have covered a project once.
+SWEPT_THROUGH_KEY = "swept_through"
+NOT_COVERED_KEY = "not_covered"
+# Used as the lower bound when neither a bookmark nor start_date exists. Procore was founded in
+# 2002, so nothing is older.
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def format_ts(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_ts(value: str) -> dt.datetime:
+    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed.astimezone(dt.timezone.utc)
+
+
+@dataclass(frozen=True, order=True)
+class Scope:
+    """A company's own streams (project_id None) or one project's streams."""
+
+    company_id: int
+    project_id: int | None = None
+
+    @property
+    def is_project(self) -> bool:
+        return self.project_id is not None
+
+
+def _registry_index(entries: dict[str, list[int]] | None) -> dict[int, str]:
+    index: dict[int, str] = {}
+    for since, ids in (entries or {}).items():
+        for scope_id in ids:
+            index[int(scope_id)] = since
+    return index
+
+
+def _registry_entries(index: dict[int, str]) -> dict[str, list[int]]:
+    grouped: dict[str, list[int]] = {}
+    for scope_id, since in index.items():
+        grouped.setdefault(since, []).append(scope_id)
+    return {since: sorted(ids) for since, ids in sorted(grouped.items())}
+
+
+class Sweep:
+    """Owns the tap's incremental state; streams ask it for windows and report progress."""
+
+    def __init__(
+        self,
+        tap_state: dict,
+        *,
+        company_ids: t.Sequence[int],
+        start_date: dt.datetime | None,
+        now: dt.datetime,
+        on_progress: t.Callable[[], None] = lambda: None,
+    ) -> None:
+        self._bookmarks: dict = tap_state.setdefault("bookmarks", {})
+        self._holder: dict = self._bookmarks.setdefault(HOLDER_STREAM, {})
+        self._start = start_date or EARLIEST
+        self._company_order = {company_id: i for i, company_id in enumerate(company_ids)}
+        self._on_progress = on_progress
+
+        covered = self._holder.get(COVERED_KEY) or {}
+        self._covered_companies = _registry_index(covered.get("companies"))
+        self._covered_projects = _registry_index(covered.get("projects"))
+
+        sweep = self._holder.get(SWEEP_KEY)
+        self.resumed = bool(sweep) and list(sweep.get("companies", [])) == list(company_ids)
+        if not self.resumed:
+            sweep = {
+                "upper": format_ts(now),
+                "companies": list(company_ids),
+                "position": None,
+                "streams": [],
+                "new_companies": [],
+                "new_projects": [],
+                "skipped": {},
+            }
+            self._holder[SWEEP_KEY] = sweep
+        self._sweep: dict = sweep  # type: ignore[assignment]
+        self.upper = parse_ts(self._sweep["upper"])
+        self._resume_position = self._position_key(self._sweep.get("position"))
+        self._new_companies = set(self._sweep.get("new_companies", []))
+        self._new_projects = set(self._sweep.get("new_projects", []))
+        self._seen_companies: set[int] = set()
+        self._seen_projects: dict[int, int] = {}
+        self._joiners: set[str] = set()
+
+    # -- set-up -------------------------------------------------------------------------------
+
+    def enrol(self, active_streams: t.Iterable[str]) -> None:
+        """Declare which streams run in this process.
+
+        Streams that took part in the interrupted sweep keep their progress; a stream that was
+        dropped and comes back, or is new, starts from the first scope ("joiner").
+        """
+        active = set(active_streams)
+        carried = [name for name in self._sweep.get("streams", []) if name in active]
+        if not self.resumed or self._resume_position is None:
+            carried = sorted(active)
+        self._joiners = active - set(carried)
+        self._sweep["streams"] = sorted(carried)
+
+    # -- ordering -----------------------------------------------------------------------------
+
+    def _position_key(self, position: t.Sequence[int] | None) -> tuple[int, int] | None:
+        if not position:
+            return None
+        company_id, project_id = int(position[0]), int(position[1])
+        if company_id not in self._company_order:
+            return None
+        return (self._company_order[company_id], project_id)
+
+    def _key(self, scope: Scope) -> tuple[int, int]:
+        return (self._company_order[scope.company_id], scope.project_id or 0)
+
+    def _was_in_interrupted_sweep(self, scope: Scope) -> bool:
+        if scope.project_id is None:
+            return scope.company_id in self._covered_companies or (
+                scope.company_id in self._new_companies
+            )
+        return scope.project_id in self._covered_projects or scope.project_id in self._new_projects
+
+    def already_done(self, stream: str, scope: Scope) -> bool:
+        """True when an interrupted run of this sweep already finished `stream` for `scope`."""
+        if self._resume_position is None or stream in self._joiners:
+            return False
+        if stream not in self._sweep["streams"]:
+            return False
+        return self._key(scope) <= self._resume_position and self._was_in_interrupted_sweep(scope)
+
+    # -- windows ------------------------------------------------------------------------------
+
+    def _registered_since(self, scope: Scope) -> str | None:
+        if scope.project_id is None:
+            return self._covered_companies.get(scope.company_id)
+        return self._covered_projects.get(scope.project_id)
+
+    def covered_through(self, stream: str, scope: Scope) -> dt.datetime | None:
+        """Up to when `stream` already holds every record of `scope`, if it does."""
+        entry = self._bookmarks.get(stream) or {}
+        value = entry.get("replication_key_value") or entry.get(SWEPT_THROUGH_KEY)
+        if not value:
+            return None
+        since = self._registered_since(scope)
+        if since is None or parse_ts(since) > parse_ts(value):
+            return None
+        scope_id = scope.project_id if scope.project_id is not None else scope.company_id
+        if scope_id in set(entry.get(NOT_COVERED_KEY, [])):
+            return None
+        return parse_ts(value)
+
+    def lower_bound(self, streams: t.Iterable[str], scope: Scope) -> dt.datetime:
+        """Earliest point any of `streams` still needs for `scope`."""
+        lowers = [self.covered_through(name, scope) or self._start for name in streams]
+        return max(min(lowers, default=self._start), self._start)
+
+    # -- progress -----------------------------------------------------------------------------
+
+    def record_skip(self, stream: str, scope: Scope) -> None:
+        """The stream could not read this scope (tool off, no permission): not covered."""
+        scope_id = scope.project_id if scope.project_id is not None else scope.company_id
+        skipped = self._sweep["skipped"].setdefault(stream, [])
+        if scope_id not in skipped:
+            skipped.append(scope_id)
+
+    def finish_scope(self, scope: Scope) -> None:
+        """Every stream of `scope` is done: move the position forward and maybe checkpoint."""
+        if scope.project_id is None:
+            self._seen_companies.add(scope.company_id)
+            if scope.company_id not in self._covered_companies:
+                self._new_companies.add(scope.company_id)
+                self._sweep["new_companies"] = sorted(self._new_companies)
+        else:
+            self._seen_projects[scope.project_id] = scope.company_id
+            if scope.project_id not in self._covered_projects:
+                self._new_projects.add(scope.project_id)
+                self._sweep["new_projects"] = sorted(self._new_projects)
+        key = self._key(scope)
+        current = self._position_key(self._sweep.get("position"))
+        if current is None or key > current:
+            self._sweep["position"] = [scope.company_id, scope.project_id or 0]
+            if self._resume_position is not None and key > self._resume_position:
+                # Joiners have now seen every scope the interrupted run had finished.
+                self._sweep["streams"] = sorted(set(self._sweep["streams"]) | self._joiners)
+                self._joiners = set()
+                self._resume_position = None
+        self._on_progress()
+
+    def note_company(self, company_id: int) -> None:
+        """The company is part of this sweep (even if no company-level stream is selected)."""
+        self._seen_companies.add(company_id)
+
+    def complete(self, *, incremental: t.Mapping[str, str], descendants: t.Iterable[str]) -> None:
+        """The sweep reached its end: advance bookmarks, rebuild the registry, drop the sweep.
+
+        `incremental` maps each incremental stream that ran to its replication key;
+        `descendants` are non-incremental streams under an incremental parent that ran.
+        """
+        upper = self._sweep["upper"]
+        skipped: dict[str, list[int]] = self._sweep.get("skipped", {})
+        for name, replication_key in incremental.items():
+            entry = self._bookmarks.setdefault(name, {})
+            entry["replication_key"] = replication_key
+            entry["replication_key_value"] = upper
+            self._set_not_covered(entry, skipped.get(name))
+        for name in descendants:
+            entry = self._bookmarks.setdefault(name, {})
+            entry[SWEPT_THROUGH_KEY] = upper
+            self._set_not_covered(entry, skipped.get(name))
+
+        companies = {
+            company_id: self._covered_companies.get(company_id, upper)
+            for company_id in self._seen_companies
+        }
+        projects = {
+            project_id: self._covered_projects.get(project_id, upper)
+            for project_id in self._seen_projects
+        }
+        self._holder[COVERED_KEY] = {
+            "companies": _registry_entries(companies),
+            "projects": _registry_entries(projects),
+        }
+        self._covered_companies, self._covered_projects = companies, projects
+        self._holder.pop(SWEEP_KEY, None)
+
+    @staticmethod
+    def _set_not_covered(entry: dict, scope_ids: list[int] | None) -> None:
+        if scope_ids:
+            entry[NOT_COVERED_KEY] = sorted(scope_ids)
+        else:
+            entry.pop(NOT_COVERED_KEY, None)

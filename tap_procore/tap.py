@@ -1,0 +1,215 @@
+"""tap-procore: settings, the stream registry, and the services one run shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+import typing as t
+from functools import cached_property
+
+import requests
+from singer_sdk import Tap
+from singer_sdk.contrib.msgspec import MsgSpecWriter
+
+from tap_procore.auth import ProcoreAuthenticator
+from tap_procore.config import CONFIG_SCHEMA, parse_start_date, resolve_endpoints, validate_config
+from tap_procore.errors import ProcoreError
+from tap_procore.pacing import RateGovernor
+from tap_procore.redaction import SecretRedactor
+from tap_procore.report import RunReport
+from tap_procore.streams import STREAM_TYPES
+from tap_procore.sweep import Scope, Sweep
+from tap_procore.tools import ToolRegistry
+from tap_procore.transport import Transport
+
+if t.TYPE_CHECKING:
+    from tap_procore.client import ProcoreStream
+    from tap_procore.config import Endpoints
+
+logger = logging.getLogger("tap-procore")
+
+
+class TapProcore(Tap):
+    """Singer tap for Procore."""
+
+    name = "tap-procore"
+    package_name = "singer-tap-procore"
+    config_jsonschema = CONFIG_SCHEMA
+    message_writer_class = MsgSpecWriter
+
+    def discover_streams(self) -> list[ProcoreStream]:
+        return [stream_class(tap=self) for stream_class in STREAM_TYPES]
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        # Our own check first: one line that names the setting, before any request. Discovery
+        # (raise_errors=False) must keep working without credentials.
+        if raise_errors:
+            validate_config(self.config)
+        return super()._validate_config(raise_errors=raise_errors)
+
+    # --- services shared by every stream of a run ------------------------------------------
+
+    @cached_property
+    def endpoints(self) -> Endpoints:
+        return resolve_endpoints(self.config)
+
+    @cached_property
+    def user_agent(self) -> str:
+        return self.config.get("user_agent") or f"tap-procore/{self.plugin_version}"
+
+    @cached_property
+    def redactor(self) -> SecretRedactor:
+        redactor = SecretRedactor(self._current_secrets)
+        redactor.install()
+        return redactor
+
+    def _current_secrets(self) -> list[str]:
+        secrets = [self.config.get("client_secret"), self.config.get("refresh_token")]
+        if "authenticator" in self.__dict__:
+            secrets += [self.authenticator.access_token, self.authenticator.refresh_token]
+        return [secret for secret in secrets if isinstance(secret, str) and len(secret) >= 6]
+
+    @cached_property
+    def http_session(self) -> requests.Session:
+        session = requests.Session()
+        workers = int(self.config.get("max_workers") or 1)
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=max(4, workers))
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        session.verify = True  # TLS verification is never switched off
+        session.headers["User-Agent"] = self.user_agent
+        return session
+
+    @cached_property
+    def governor(self) -> RateGovernor:
+        return RateGovernor(max_requests_per_hour=self.config.get("max_requests_per_hour"))
+
+    @cached_property
+    def transport(self) -> Transport:
+        return Transport(
+            governor=self.governor,
+            max_retries=int(self.config.get("max_retries") or 8),
+            max_rate_limit_wait=float(self.config.get("max_rate_limit_wait", 4 * 3600)),
+        )
+
+    @cached_property
+    def authenticator(self) -> ProcoreAuthenticator:
+        _ = self.redactor
+        return ProcoreAuthenticator(
+            token_url=self.endpoints.token_url,
+            client_id=self.config["client_id"],
+            client_secret=self.config["client_secret"],
+            refresh_token=self.config.get("refresh_token"),
+            refresh_token_path=self.config.get("refresh_token_path"),
+            transport=self.transport,
+            session=self.http_session,
+            timeout=float(self.config.get("request_timeout") or 300),
+        )
+
+    @cached_property
+    def report(self) -> RunReport:
+        return RunReport(progress_interval=float(self.config.get("progress_interval", 60)))
+
+    @cached_property
+    def sweep(self) -> Sweep:
+        start = self.config.get("start_date")
+        sweep = Sweep(
+            self.state,
+            company_ids=list(self.config["company_ids"]),
+            start_date=parse_start_date(start) if start else None,
+            now=dt.datetime.now(dt.timezone.utc),
+            on_progress=self.checkpoint,
+        )
+        sweep.enrol(
+            stream.name
+            for stream in self.streams.values()
+            if stream.selected or stream.has_selected_descendents
+        )
+        if sweep.resumed:
+            logger.info("Resuming the unfinished sweep up to %s", sweep.upper.isoformat())
+        return sweep
+
+    @cached_property
+    def tools(self) -> ToolRegistry:
+        tools_stream = self.streams["project_tools"]
+        tool_streams = [
+            stream
+            for stream in self.streams.values()
+            if getattr(stream, "tool", None) and (stream.selected or stream.has_selected_descendents)
+        ]
+
+        def fetch(scope: Scope) -> list[dict]:
+            context = {"company_id": scope.company_id, "project_id": scope.project_id}
+            return list(tools_stream.request_records(context))  # type: ignore[attr-defined]
+
+        return ToolRegistry(fetch, tool_streams=len(tool_streams))
+
+    # --- state checkpoints -------------------------------------------------------------------
+
+    _last_checkpoint: float = 0.0
+    _sweep_complete: bool = False
+
+    def checkpoint(self, *, force: bool = False) -> None:
+        """Write STATE if due; the state dict is consistent at every moment it can be called."""
+        now = dt.datetime.now(dt.timezone.utc).timestamp()
+        interval = float(self.config.get("state_message_interval", 30))
+        if force or self._sweep_complete or now - self._last_checkpoint >= interval:
+            self._last_checkpoint = now
+            self.state_writer.write_state(self.state)
+        self.report.maybe_log_progress(self.transport.stats, self.governor.stats)
+
+    def complete_sweep(self) -> None:
+        """Every company and project was visited: advance bookmarks and say what happened."""
+        incremental: dict[str, str] = {}
+        descendants: list[str] = []
+        for stream in self.streams.values():
+            if not stream.selected:
+                continue
+            if stream.replication_method == "INCREMENTAL" and stream.replication_key:
+                incremental[stream.name] = stream.replication_key
+            elif _has_incremental_ancestor(stream):
+                descendants.append(stream.name)
+        self.sweep.complete(incremental=incremental, descendants=descendants)
+        self._sweep_complete = True
+        self.checkpoint(force=True)
+        wanted = set(self.config.get("project_ids") or [])
+        for line in self.report.summary_lines(
+            self.transport.stats,
+            self.governor.stats,
+            missing_project_ids=wanted - self.report.projects_seen,
+        ):
+            logger.info(line)
+
+    # --- command line --------------------------------------------------------------------
+
+    @classmethod
+    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:  # type: ignore[override]
+        try:
+            super().invoke(*args, **kwargs)
+        except ProcoreError as exc:
+            # One line for the operator; a traceback would only bury it.
+            cls.logger.error("tap-procore stopped: %s", SecretRedactor.scrub_active(str(exc)))  # noqa: TRY400
+            sys.exit(1)
+
+    def _handle_termination(self, signum: int, frame: t.Any) -> None:  # pragma: no cover
+        # Killed from outside: the last STATE is already consistent; leave a non-zero code so
+        # the orchestrator does not mistake a partial run for a finished one.
+        try:
+            self.state_writer.write_state(self.state)
+        finally:
+            logger.warning("Stopped by signal %s; the next run resumes where this one was", signum)
+            sys.exit(128 + signum)
+
+
+def _has_incremental_ancestor(stream: t.Any) -> bool:
+    parent_type = stream.parent_stream_type
+    while parent_type is not None:
+        if getattr(parent_type, "replication_key", None):
+            return True
+        parent_type = parent_type.parent_stream_type
+    return False
+
+
+if __name__ == "__main__":
+    TapProcore.cli()

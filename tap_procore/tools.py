@@ -1,0 +1,75 @@
+"""Which Procore tools are switched on in a project, so that switched-off ones cost nothing.
+
+Procore answers 403 when a project's tool is off, and failed calls count against the rate limit.
+One call to a project's tool list replaces one failing call per switched-off tool; it is only made
+when at least two selected streams of that project depend on a tool, so it never costs more
+than it saves. If the tool list itself cannot be read, nothing is skipped: the 403 handling in
+the stream base still catches switched-off tools one by one.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import typing as t
+
+from tap_procore.errors import ScopeUnavailable
+
+if t.TYPE_CHECKING:
+    from tap_procore.sweep import Scope
+
+logger = logging.getLogger("tap-procore")
+
+
+def normalise_tool_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+class ToolRegistry:
+    def __init__(self, fetch: t.Callable[[Scope], list[dict]], tool_streams: int) -> None:
+        self._fetch = fetch
+        self._worth_asking = tool_streams >= 2
+        self._tools: dict[Scope, dict[str, bool] | None] = {}
+        self._records: dict[Scope, list[dict]] = {}
+        self._lock = threading.Lock()
+
+    def _load(self, scope: Scope) -> dict[str, bool] | None:
+        with self._lock:
+            if scope in self._tools:
+                return self._tools[scope]
+            try:
+                records = self._fetch(scope)
+            except ScopeUnavailable as exc:
+                logger.info("Tool list of project %s unavailable (%s)", scope.project_id, exc)
+                self._tools[scope] = None
+                return None
+            self._records[scope] = records
+            active: dict[str, bool] = {}
+            for tool in records:
+                is_active = tool.get("is_active")
+                if not isinstance(is_active, bool):
+                    continue
+                for key in ("engine_name", "name", "title"):
+                    if isinstance(tool.get(key), str):
+                        active[normalise_tool_name(tool[key])] = is_active
+            self._tools[scope] = active
+            return active
+
+    def is_off(self, scope: Scope, tool: str) -> bool:
+        if not scope.is_project or not self._worth_asking:
+            return False
+        active = self._load(scope)
+        if not active:
+            return False
+        return active.get(normalise_tool_name(tool)) is False
+
+    def records_for(self, scope: Scope) -> list[dict] | None:
+        """The tool list already fetched for this project, if any (saves project_tools a call)."""
+        with self._lock:
+            return self._records.get(scope)
+
+    def forget(self, scope: Scope) -> None:
+        with self._lock:
+            self._tools.pop(scope, None)
+            self._records.pop(scope, None)
