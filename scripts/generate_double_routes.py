@@ -35,7 +35,12 @@ DEFAULT_OUTPUT = REPO_ROOT / "tests" / "procore_double" / "routes.json"
 FORMAT_VERSION = 1
 
 # Deletion filters Procore spells differently per resource (notes §6.4).
-DELETED_FILTERS = ("filters[include_deleted]", "filters[deleted]", "filters[is_deleted]", "deleted_only")
+DELETED_FILTERS = (
+    "filters[include_deleted]",
+    "filters[deleted]",
+    "filters[is_deleted]",
+    "deleted_only",
+)
 UPDATED_AT_FILTERS = ("filters[updated_at]", "filters[updated_at][gt]")
 DATE_PARAMS = ("log_date", "start_date", "end_date")
 PAGING_PARAMS = ("page", "per_page")
@@ -69,6 +74,7 @@ RESPONSE_KIND_OVERRIDES = {
 
 VERSION_PREFIX = re.compile(r"^/rest/v\d+\.\d+")
 PARAM_SEGMENT = re.compile(r"^\{([^}]+)\}$")
+PARAM_ANYWHERE = re.compile(r"\{([^}]+)\}")  # also inside a segment, e.g. `{id}.pdf`
 PER_PAGE_DEFAULT_TEXT = re.compile(r"default(?:s)?(?: is| to|:)?\s*(\d+)", re.IGNORECASE)
 PER_PAGE_MAX_TEXT = re.compile(r"max(?:imum)?(?: is|:)?\s*(\d+)", re.IGNORECASE)
 LIST_SUMMARY = re.compile(r"^(list|lists|get all|show all)\b", re.IGNORECASE)
@@ -142,7 +148,8 @@ def simplify_property(schema: Any, depth: int) -> dict[str, Any]:
             simple_item: dict[str, Any] = {"type": item_type}
             if item_type == "object" and isinstance(item.get("properties"), dict):
                 simple_item["properties"] = {
-                    name: simplify_property(sub, depth + 1) for name, sub in item["properties"].items()
+                    name: simplify_property(sub, depth + 1)
+                    for name, sub in item["properties"].items()
                 }
             out["items"] = simple_item
     return out
@@ -178,12 +185,12 @@ class Operation:
         self.envelope = "data" if self.version.startswith("v2") else None
         self.paginated = "page" in self.param_names or "per_page" in self.param_names
         self.last_is_param = bool(self.segments and param_name(self.segments[-1]))
-        self.path_params = [param_name(s) for s in self.segments if param_name(s)]
+        self.path_params = PARAM_ANYWHERE.findall(self.path)
 
     # The body inside the v2 {"data": ...} envelope (or the whole body for v1).
     def payload_schema(self) -> Any:
         schema = self.schema
-        if isinstance(schema, dict) and set((schema.get("properties") or {})) == {"data"}:
+        if isinstance(schema, dict) and set(schema.get("properties") or {}) == {"data"}:
             return schema["properties"]["data"] or {}
         return schema
 
@@ -199,8 +206,10 @@ class Operation:
             return "text", "schema"
         if kind == "object":
             has_id = "id" in (payload.get("properties") or {})
-            if not self.last_is_param and has_id and (
-                (self.envelope and self.paginated) or LIST_SUMMARY.match(self.summary)
+            if (
+                not self.last_is_param
+                and has_id
+                and ((self.envelope and self.paginated) or LIST_SUMMARY.match(self.summary))
             ):
                 # The simplifier flattened "array of X" into "X" (allOf lost).
                 return "list", "summary"
@@ -308,14 +317,18 @@ class RouteTableBuilder:
         candidates = self.lists_by_resource.get(resource) or []
         if not candidates:
             return None
-        return sorted(candidates, key=lambda op: (op.version != version, op.version, op.operation_id))[0]
+        return sorted(
+            candidates, key=lambda op: (op.version != version, op.version, op.operation_id)
+        )[0]
 
     def list_route_at(self, path: str) -> Operation | None:
         op = self.by_path.get(path)
         if op and self.kinds[op.operation_id][0] == "list":
             return op
         version = VERSION_PREFIX.match(path)
-        return self.list_route_for(resource_key(path), version.group(0).rsplit("/", 1)[-1] if version else "")
+        return self.list_route_for(
+            resource_key(path), version.group(0).rsplit("/", 1)[-1] if version else ""
+        )
 
     def named_parent(self, op: Operation, name: str) -> list[str]:
         """Parent lists for a param the path cannot explain: override table, then plural name.
@@ -397,7 +410,14 @@ class RouteTableBuilder:
         candidates: list[Operation] = []
         show_key = op.resource + "/{}"
         same_resource = [o for o in self.operations if o.resource == show_key]
-        same_resource.sort(key=lambda o: (o.version != op.version, o.segments[-1] != "{id}", o.version, o.operation_id))
+        same_resource.sort(
+            key=lambda o: (
+                o.version != op.version,
+                o.segments[-1] != "{id}",
+                o.version,
+                o.operation_id,
+            )
+        )
         candidates.extend(same_resource)
         other_lists = [o for o in self.lists_by_resource.get(op.resource, []) if o is not op]
         other_lists.sort(key=lambda o: (o.version, o.operation_id))
@@ -432,7 +452,7 @@ class RouteTableBuilder:
             "category": op.entry.get("category"),
             "module": op.entry.get("module"),
             "resource": op.resource,
-            "path_params": [param_name(s) for s in op.segments if param_name(s)],
+            "path_params": op.path_params,
             "query_params": op.query_params(),
             "scope": op.scope(),
             "paginated": op.paginated,
@@ -454,7 +474,10 @@ class RouteTableBuilder:
         }
 
     def render(self) -> str:
-        routes = sorted((self.route_entry(op) for op in self.operations), key=lambda r: (r["path"], r["operation_id"]))
+        routes = sorted(
+            (self.route_entry(op) for op in self.operations),
+            key=lambda r: (r["path"], r["operation_id"]),
+        )
         header = {
             "format": FORMAT_VERSION,
             "generated_by": "scripts/generate_double_routes.py",
@@ -465,21 +488,37 @@ class RouteTableBuilder:
             },
         }
         # One route per line: small diffs when the API description changes.
-        lines = [json.dumps(route, sort_keys=True, separators=(",", ":"), ensure_ascii=False) for route in routes]
+        lines = [
+            json.dumps(route, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            for route in routes
+        ]
         head = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return head[:-1] + ',"routes":[\n' + ",\n".join(lines) + "\n]}\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
-                        help="directory holding catalog.json and endpoint-details/ (default: %(default)s)")
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="routes.json to write or check")
-    parser.add_argument("--check", action="store_true", help="exit 1 if --output differs from what would be generated")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=DEFAULT_SHARED,
+        help="directory holding catalog.json and endpoint-details/ (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help="routes.json to write or check"
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if --output differs from what would be generated",
+    )
     args = parser.parse_args(argv)
 
     shared = args.shared
-    if not (shared / "catalog.json").is_file() and (shared / "procore-api" / "catalog.json").is_file():
+    if (
+        not (shared / "catalog.json").is_file()
+        and (shared / "procore-api" / "catalog.json").is_file()
+    ):
         shared = shared / "procore-api"  # accept ../shared as well as ../shared/procore-api
     if not (shared / "catalog.json").is_file():
         print(f"error: no catalog.json under {args.shared}", file=sys.stderr)

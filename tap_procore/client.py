@@ -122,6 +122,15 @@ class ProcoreStream(RESTStream[int]):
     child_id_key: t.ClassVar[str | None] = None
     #: Where to find the child id in this stream's records (default "id").
     child_id_field: t.ClassVar[str] = "id"
+    #: For endpoints that need a parent id as a query parameter and have several possible
+    #: parents (contract payments: prime, purchase order and work order contracts): the
+    #: streams whose ids to use, and the parameter that carries them. Every parent id of the
+    #: scope is used on every run, since these endpoints filter on their own updated_at.
+    ids_from: t.ClassVar[tuple[str, ...]] = ()
+    id_param: t.ClassVar[str | None] = None
+    #: For data that has no endpoint of its own but comes inside each parent record (submittal
+    #: approvers inside submittals): the parent record's field holding the list.
+    embedded_in: t.ClassVar[str | None] = None
     #: False for streams that users should opt into (expensive or rarely useful).
     selected_by_default: bool = True
 
@@ -131,6 +140,9 @@ class ProcoreStream(RESTStream[int]):
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.ROOT_ONLY
 
     _tap: TapProcore
+    current_parent_record: dict | None = None
+    # Our own progress lines and summary replace the SDK's one metric line per request.
+    _LOG_REQUEST_METRICS = False
 
     def __init__(self, tap: TapProcore, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(tap, *args, **kwargs)
@@ -181,7 +193,17 @@ class ProcoreStream(RESTStream[int]):
         assert context is not None, "Procore streams always run inside a company"  # noqa: S101
         return Scope(int(context["company_id"]), context.get("project_id"))
 
+    def generate_child_contexts(
+        self, record: dict, context: Context | None
+    ) -> t.Iterable[dict | None]:
+        if self.child_streams:
+            child_context = self.get_child_context(record, context)
+            if child_context is not None:
+                yield child_context
+
     def get_child_context(self, record: dict, context: Context | None) -> dict | None:
+        # Children run right after this, synchronously: embedded children read the record here.
+        self.current_parent_record = record
         child_id = record.get(self.child_id_field)
         if self.child_id_key is None or child_id is None:
             return None
@@ -386,12 +408,36 @@ class ProcoreStream(RESTStream[int]):
             tap.report.skip(self.name, scope, f"tool '{self.tool}' is not active in the project")
             tap.sweep.record_skip(self.name, scope)
             return
+        if self.embedded_in is not None:
+            yield from self._embedded_records()
+            return
         try:
-            for window in self.windows(dict(context)):
-                window_context = {**context, "_window": window} if window else dict(context)
-                yield from self.request_records(window_context)
+            for parent_context in self._parent_contexts(dict(context)):
+                for window in self.windows(parent_context):
+                    window_context = {**parent_context, "_window": window} if window else parent_context
+                    for record in self.request_records(window_context):
+                        if self.id_param:
+                            record[self.id_param] = parent_context[self.id_param]
+                        yield record
         except ScopeUnavailable as exc:
             self.on_unavailable(scope, exc)
+
+    def _parent_contexts(self, context: dict) -> t.Iterable[dict]:
+        if not self.ids_from:
+            yield context
+            return
+        assert self.id_param is not None  # noqa: S101
+        scope = self.scope_of(context)
+        for source in self.ids_from:
+            for parent_id in self._tap.parent_ids(source, scope):
+                yield {**context, self.id_param: parent_id}
+
+    def _embedded_records(self) -> t.Iterable[dict]:
+        parent = self._tap.streams[self.parent_stream_type.name]  # type: ignore[union-attr]
+        items = (getattr(parent, "current_parent_record", None) or {}).get(self.embedded_in)
+        for item in items or []:
+            if isinstance(item, dict):
+                yield dict(item)
 
     def on_unavailable(self, scope: Scope, exc: ScopeUnavailable) -> None:
         """A 403/404 for one project's (or company's) tool: skip it, say so, carry on."""

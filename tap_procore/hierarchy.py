@@ -38,6 +38,9 @@ class CompaniesStream(ProcoreStream):
             yield record
             # Every company-level stream and every project of this company has finished.
             sweep.finish_scope(scope)
+            self._tap.forget_scope(scope)
+        # Reached only when every configured company was visited to the end.
+        self._tap.complete_sweep()
 
     def _find_company(self, company_id: int) -> dict:
         context = {"company_id": company_id}
@@ -126,7 +129,7 @@ class ProjectsStream(CompanyStream):
             self._tap.report.enter_project(scope, index, len(selected))
             yield project
             sweep.finish_scope(scope)
-            self._tap.tools.forget(scope)
+            self._tap.forget_scope(scope)
 
     def get_child_context(self, record: dict, context: Context | None) -> dict:
         assert context is not None  # noqa: S101

@@ -4,7 +4,9 @@ Procore reports, on every response, the limit that is closest to being exhausted
 spike window or the hourly window) through X-Rate-Limit-Limit/-Remaining/-Reset. Limits are kept
 per company for service accounts, and failed calls count too, so a 429 costs twice: the refused
 call and its retry. The governor therefore spends what is left of the reported window evenly over
-the time until it resets, instead of bursting into a 429 and sleeping.
+the time until it resets, instead of bursting into a 429 and sleeping. While plenty of the
+window is left, requests go out at full speed: a run that needs fewer requests than the window
+holds should not be slowed down for nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from dataclasses import dataclass, field
 # One request of every window is held back so that a retry after a transient failure does not
 # itself push the window over the edge.
 RESERVE = 1
+# Below this share of the window's limit, the rest is spread evenly until the window resets.
+PACE_BELOW = 0.2
 
 
 @dataclass
@@ -84,7 +88,9 @@ class RateGovernor:
                         start += until_reset + 0.05
                         window.remaining = None
                     else:
-                        spacing = max(spacing, until_reset / usable)
+                        limit = window.limit or window.remaining
+                        if window.remaining <= max(limit * PACE_BELOW, 2 * RESERVE):
+                            spacing = max(spacing, until_reset / usable)
                         # Count this request until the next response reports the real figure.
                         window.remaining -= 1
                 else:

@@ -90,7 +90,7 @@ class Sweep:
     ) -> None:
         self._bookmarks: dict = tap_state.setdefault("bookmarks", {})
         self._holder: dict = self._bookmarks.setdefault(HOLDER_STREAM, {})
-        self._start = start_date or EARLIEST
+        self.start = start_date or EARLIEST
         self._company_order = {company_id: i for i, company_id in enumerate(company_ids)}
         self._on_progress = on_progress
 
@@ -186,8 +186,8 @@ class Sweep:
 
     def lower_bound(self, streams: t.Iterable[str], scope: Scope) -> dt.datetime:
         """Earliest point any of `streams` still needs for `scope`."""
-        lowers = [self.covered_through(name, scope) or self._start for name in streams]
-        return max(min(lowers, default=self._start), self._start)
+        lowers = [self.covered_through(name, scope) or self.start for name in streams]
+        return max(min(lowers, default=self.start), self.start)
 
     # -- progress -----------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from singer_sdk.contrib.msgspec import MsgSpecWriter
 
 from tap_procore.auth import ProcoreAuthenticator
 from tap_procore.config import CONFIG_SCHEMA, parse_start_date, resolve_endpoints, validate_config
-from tap_procore.errors import ProcoreError
+from tap_procore.errors import ProcoreError, ScopeUnavailable
 from tap_procore.pacing import RateGovernor
 from tap_procore.redaction import SecretRedactor
 from tap_procore.report import RunReport
@@ -81,6 +81,12 @@ class TapProcore(Tap):
         session.headers["User-Agent"] = self.user_agent
         return session
 
+    def _login_session(self) -> requests.Session:
+        session = requests.Session()
+        session.verify = True
+        session.headers["User-Agent"] = self.user_agent
+        return session
+
     @cached_property
     def governor(self) -> RateGovernor:
         return RateGovernor(max_requests_per_hour=self.config.get("max_requests_per_hour"))
@@ -103,7 +109,8 @@ class TapProcore(Tap):
             refresh_token=self.config.get("refresh_token"),
             refresh_token_path=self.config.get("refresh_token_path"),
             transport=self.transport,
-            session=self.http_session,
+            # Its own session: the API session authenticates every request it prepares.
+            session=self._login_session(),
             timeout=float(self.config.get("request_timeout") or 300),
         )
 
@@ -144,6 +151,33 @@ class TapProcore(Tap):
             return list(tools_stream.request_records(context))  # type: ignore[attr-defined]
 
         return ToolRegistry(fetch, tool_streams=len(tool_streams))
+
+    @cached_property
+    def _parent_id_cache(self) -> dict[tuple[str, Scope], list[int]]:
+        return {}
+
+    def parent_ids(self, stream_name: str, scope: Scope) -> list[int]:
+        """Ids of every record of `stream_name` in `scope`, read once per scope and shared by
+        every stream that needs them (contract ids for payments, RFQs and change orders)."""
+        key = (stream_name, scope)
+        if key not in self._parent_id_cache:
+            source = self.streams[stream_name]
+            context = {"company_id": scope.company_id}
+            if scope.project_id is not None:
+                context["project_id"] = scope.project_id
+            try:
+                records = list(source.request_records(context))  # type: ignore[attr-defined]
+            except ScopeUnavailable as exc:
+                self.report.skip(stream_name, scope, f"{exc} (listed only for its ids)")
+                records = []
+            self._parent_id_cache[key] = [r["id"] for r in records if r.get("id") is not None]
+        return self._parent_id_cache[key]
+
+    def forget_scope(self, scope: Scope) -> None:
+        """A scope is finished: drop what was cached for it."""
+        self.tools.forget(scope)
+        for key in [key for key in self._parent_id_cache if key[1] == scope]:
+            del self._parent_id_cache[key]
 
     # --- state checkpoints -------------------------------------------------------------------
 

@@ -33,18 +33,24 @@ def governor(clock: FakeClock, **kwargs) -> RateGovernor:
     return RateGovernor(clock=clock.time, monotonic=clock.time, sleep=clock.sleep, **kwargs)
 
 
-def test_spreads_remaining_requests_until_the_window_resets():
+def test_full_speed_while_the_window_is_full_then_spread_until_it_resets():
     clock = FakeClock()
     pacer = governor(clock)
-    pacer.observe("1", {"X-Rate-Limit-Limit": "25", "X-Rate-Limit-Remaining": "21",
+    pacer.observe("1", {"X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "100",
                         "X-Rate-Limit-Reset": str(int(clock.now + 10))})
+    started = clock.now
     starts = []
-    for _ in range(20):
+    for _ in range(99):
         pacer.before_request("1")
-        starts.append(clock.now)
-    # 20 requests spread over the 10 s left, keeping one in reserve: never ahead of the window.
-    assert starts[-1] - starts[0] == pytest.approx(10 * 19 / 20, rel=0.05)
-    assert starts[-1] < clock.now + 1
+        starts.append(clock.now - started)
+    # The first 80 go out at once; the last 20% are spread over what is left of the window.
+    assert starts[79] == 0
+    assert 0 < starts[-1] < 10
+    gaps = [later - earlier for earlier, later in zip(starts[80:], starts[81:])]
+    assert min(gaps) > 0.3
+    # The 100th would break the one-request reserve: it waits for the reset.
+    pacer.before_request("1")
+    assert clock.now - started >= 10
 
 
 def test_waits_for_reset_when_the_window_is_spent():
