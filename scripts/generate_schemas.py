@@ -5,7 +5,8 @@ For each stream the item shape comes from, in order:
   1. the stream's list operation (its array items, or a v2 ``data`` array);
   2. the show operation of the same resource (same path + "/{id}") when the list lost its shape;
   3. a hand-written override in scripts/schema_overrides/<stream>.json, either a pointer to
-     another operation of the same resource (``from_operation``) or the properties themselves.
+     another operation of the same resource (``from_operation``, optionally with ``field`` for
+     data embedded in that resource's records) or the properties themselves.
 
 Every schema is then normalised for warehouses: every property nullable, ids as integers,
 ``format: date-time`` / ``date`` kept as Procore declares them, enums and patterns dropped
@@ -135,7 +136,11 @@ def source_shape(stream_class: type, description: Description) -> tuple[dict, st
     assert override is not None
     if "from_operation" in override:
         shape = description.item_shape(override["from_operation"])
-        if not shape:
+        if shape and "field" in override:
+            # Data embedded in another resource's records, e.g. submittals' approvers.
+            embedded = shape["properties"].get(override["field"]) or {}
+            shape = embedded.get("items") or embedded
+        if not shape or not shape.get("properties"):
             raise SystemExit(f"{stream_class.name}: {override['from_operation']} has no shape")
         shape = {"type": "object", "properties": dict(shape["properties"])}
         shape["properties"].update(override.get("extra_properties", {}))
@@ -169,12 +174,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--check", action="store_true", help="fail if committed files differ")
+    parser.add_argument("--only", help="comma-separated stream names (leaves other files alone)")
     args = parser.parse_args()
+    only = set(args.only.split(",")) if args.only else None
     description = Description(args.shared)
 
     stale: list[str] = []
     expected_files = set()
     for stream_class in STREAM_TYPES:
+        if only is not None and stream_class.name not in only:
+            continue
         schema, source = build_schema(stream_class, description)
         target = SCHEMA_DIR / f"{stream_class.name}.json"
         expected_files.add(target.name)
@@ -185,7 +194,9 @@ def main() -> int:
         else:
             target.write_text(text)
             print(f"{stream_class.name:45} {len(schema['properties']):4} properties  {source}")
-    extra = {path.name for path in SCHEMA_DIR.glob("*.json")} - expected_files
+    extra = (
+        {path.name for path in SCHEMA_DIR.glob("*.json")} - expected_files if only is None else set()
+    )
     if args.check:
         if stale or extra:
             problems = stale + [f"{name} (no stream)" for name in sorted(extra)]
@@ -193,8 +204,9 @@ def main() -> int:
             return 1
         print(f"{len(expected_files)} schemas match the API description")
         return 0
-    for name in extra:
-        (SCHEMA_DIR / name).unlink()
+    if only is None:
+        for name in extra:
+            (SCHEMA_DIR / name).unlink()
     return 0
 
 

@@ -106,6 +106,9 @@ class ProcoreStream(RESTStream[int]):
     path: str
     primary_keys: t.ClassVar[tuple[str, ...]] = ("id",)
     replication_key: str | None = None
+    #: Path parameters whose name in Procore's path differs from the context key holding the
+    #: value, e.g. {"id": "budget_line_item_id"} for a show endpoint.
+    path_params: t.ClassVar[dict[str, str]] = {}
     #: Fixed query parameters; values may be templates such as "{project_id}".
     query: t.ClassVar[dict[str, str]] = {}
     #: False for endpoints that declare no page/per_page (they answer everything at once).
@@ -229,7 +232,11 @@ class ProcoreStream(RESTStream[int]):
         return _TEMPLATE.sub(lambda match: str(context[match.group(1)]), value)
 
     def get_url(self, context: Context | None) -> str:
-        return self.url_base + self._template(self.path, context or {})
+        context = context or {}
+        return self.url_base + _TEMPLATE.sub(
+            lambda match: str(context[self.path_params.get(match.group(1), match.group(1))]),
+            self.path,
+        )
 
     def get_url_params(self, context: Context | None, next_page_token: int | None) -> dict:
         context = context or {}
