@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 import msgspec
 import requests
 from singer_sdk import RESTStream, SchemaDirectory, StreamSchema
-from singer_sdk.helpers._typing import TypeConformanceLevel
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.pagination import PageNumberPaginator
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
