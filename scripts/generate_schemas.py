@@ -9,6 +9,7 @@ For each stream the item shape comes from, in order:
      data embedded in that resource's records) or the properties themselves.
 
 Every schema is then normalised for warehouses: every property nullable, ids as integers,
+values whose type the description lost left untyped (``{}``) rather than guessed,
 ``format: date-time`` / ``date`` kept as Procore declares them, enums and patterns dropped
 (Procore adds values without notice), nested objects kept as objects; the context keys
 (company_id, project_id, parent ids) and ``_procore_extra`` (fields Procore sends that the
@@ -29,13 +30,18 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tap_procore.client import EXTRA_FIELDS  # noqa: E402
+from tap_procore.conform import EXTRA_FIELDS  # noqa: E402
 from tap_procore.streams import STREAM_TYPES  # noqa: E402
 
 SCHEMA_DIR = REPO / "tap_procore" / "schemas"
 OVERRIDES = REPO / "scripts" / "schema_overrides"
 MAX_DEPTH = 4
-ANY_JSON = {"type": ["string", "number", "integer", "boolean", "object", "array", "null"]}
+# How the simplified API description marks values nested deeper than it kept.
+LOST = "(nested object)"
+UNTYPED_COLUMN = {
+    "type": ["string", "null"],
+    "description": "Type not given by Procore's API description; objects arrive as JSON text.",
+}
 
 
 class Description:
@@ -75,8 +81,11 @@ def _is_id(name: str) -> bool:
 
 
 def normalise(schema: dict, name: str, depth: int, *, v2: bool) -> dict:
-    if not isinstance(schema, dict) or not schema:
-        return dict(ANY_JSON)
+    if not isinstance(schema, dict) or not schema or schema.get("description") == LOST:
+        # The description lost this value's type: say so rather than guess. A top-level
+        # column needs a type, so it becomes text (structured values arrive as JSON text);
+        # nested values live inside a JSON column anyway and stay untyped.
+        return dict(UNTYPED_COLUMN) if depth == 1 else {}
     declared = schema.get("type")
     if declared == "object" or "properties" in schema:
         out: dict = {"type": ["object", "null"]}
@@ -103,7 +112,7 @@ def normalise(schema: dict, name: str, depth: int, *, v2: bool) -> dict:
         if schema.get("format") in ("date-time", "date"):
             out["format"] = schema["format"]
         return out
-    return dict(ANY_JSON)
+    return {}
 
 
 def context_keys(stream_class: type) -> list[str]:

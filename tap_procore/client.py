@@ -25,6 +25,7 @@ from singer_sdk.pagination import PageNumberPaginator
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tap_procore import schemas
+from tap_procore.conform import RecordConformer
 from tap_procore.errors import FatalAPIError, ScopeUnavailable
 from tap_procore.sweep import Scope, format_ts
 from tap_procore.transport import RateLimited, TokenRejected, TransientError, rate_limit_wait
@@ -37,9 +38,10 @@ if t.TYPE_CHECKING:
 logger = logging.getLogger("tap-procore")
 
 SCHEMAS = SchemaDirectory(schemas)
-EXTRA_FIELDS = "_procore_extra"
 _JSON_DECODER = msgspec.json.Decoder()
 _TEMPLATE = re.compile(r"\{(\w+)\}")
+# How often an empty page that Total says should have rows is read again.
+EMPTY_PAGE_RETRIES = 2
 
 
 def decode_json(content: bytes) -> t.Any:
@@ -150,13 +152,7 @@ class ProcoreStream(RESTStream[int]):
     def __init__(self, tap: TapProcore, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(tap, *args, **kwargs)
         self._schema_written = False
-        properties = self.schema.get("properties", {})
-        self._schema_keys = frozenset(properties)
-        self._integer_keys = tuple(
-            key for key, prop in properties.items() if "integer" in _types_of(prop)
-        )
-        self._keeps_extra = EXTRA_FIELDS in properties
-        self._extra_seen: set[str] = set()
+        self._conformer = RecordConformer(self.name, self.schema.get("properties", {}))
         self.records_written = 0
 
     # --- where requests go ---------------------------------------------------------------------
@@ -329,10 +325,24 @@ class ProcoreStream(RESTStream[int]):
             return
         paginator = ProcorePaginator(self.page_size)
         workers = int(self.config.get("max_workers") or 1)
+        empty_retries = 0
         while not paginator.finished:
             response = self._fetch(context, paginator.current_value)
             self._tap.report.count_request(self.name)
             rows = self.parse_response(response)
+            if not rows and empty_retries < EMPTY_PAGE_RETRIES and _short_of_total(
+                response, paginator
+            ):
+                # An empty page while Total promises more rows is a hiccup, not the end.
+                empty_retries += 1
+                logger.warning(
+                    "%s: page %s came back empty although Total says %s rows; reading it again",
+                    self.name,
+                    paginator.current_value,
+                    response.headers.get("Total"),
+                )
+                self._tap.transport.sleep(1.0)
+                continue
             paginator.count_rows(len(rows))
             yield from rows
             paginator.advance(response)
@@ -456,25 +466,7 @@ class ProcoreStream(RESTStream[int]):
             for key, value in context.items():
                 if not key.startswith("_"):
                     row[key] = value
-        if self.is_v2:
-            for key in self._integer_keys:
-                value = row.get(key)
-                if isinstance(value, str) and value.isdigit():
-                    row[key] = int(value)
-        if self._keeps_extra:
-            unknown = row.keys() - self._schema_keys
-            if unknown:
-                row[EXTRA_FIELDS] = {key: row.pop(key) for key in unknown}
-                new = unknown - self._extra_seen
-                if new:
-                    self._extra_seen |= new
-                    logger.warning(
-                        "%s: Procore sent fields the schema does not list; kept in %s: %s",
-                        self.name,
-                        EXTRA_FIELDS,
-                        ", ".join(sorted(new)),
-                    )
-        return row
+        return self._conformer.conform(row)
 
     # --- messages ------------------------------------------------------------------------------
 
@@ -504,9 +496,9 @@ class ProcoreStream(RESTStream[int]):
         return
 
 
-def _types_of(prop: dict) -> tuple[str, ...]:
-    declared = prop.get("type", ())
-    return (declared,) if isinstance(declared, str) else tuple(declared)
+def _short_of_total(response: requests.Response, paginator: ProcorePaginator) -> bool:
+    total = response.headers.get("Total", "")
+    return total.strip().isdigit() and paginator.rows_seen < int(total)
 
 
 def _short(text: str | None, limit: int = 200) -> str:

@@ -105,7 +105,8 @@ def test_hourly_limit_is_waited_out(tmp_path):
 
 def test_short_lived_tokens_are_renewed(tmp_path):
     with start_double(token_ttl=2, hourly_limit=10**9, spike_limit=10**9, big_lists=[]) as dbl:
-        config = base_config(dbl.url, [5000000002], max_requests_per_hour=3600 * 10)
+        # Paced to 5 requests/s, the run outlives several 2-second tokens.
+        config = base_config(dbl.url, [5000000002], max_requests_per_hour=3600 * 5)
         run = run_tap(tmp_path, config, streams=STREAMS)
         assert_complete(run, dbl, [5000000002])
         token_requests = [r for r in dbl.control.requests() if r["path"] == "/oauth/token"]

@@ -150,7 +150,9 @@ class FakeValues:
         kind = spec.get("type") or "string"
         lowered = name.lower()
         if _is_id_name(lowered) and kind in ("integer", "string", "object", "number"):
-            if string_ids:
+            # Ids declared as strings (origin_id, business_id: external system keys) stay
+            # strings, as Procore sends them; v2 sends every id as a string.
+            if string_ids or kind == "string":
                 return lambda rng: str(self.big_id(rng))
             return self.big_id
         if lowered.endswith("_ids") and kind == "array":

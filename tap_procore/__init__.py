@@ -1,0 +1,1 @@
+"""tap-procore: a Singer tap for Procore, built on the Meltano Singer SDK."""

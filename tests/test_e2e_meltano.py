@@ -1,0 +1,141 @@
+"""Real Meltano, real targets: `meltano run tap-procore target-postgres` into the local
+PostgreSQL, and into target-jsonl, against the Procore double."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.conftest import REPO
+from tests.procore_double import spawn_double
+
+pytestmark = pytest.mark.e2e
+
+STREAMS = [
+    "companies", "projects", "project_tools", "company_users", "company_vendors", "trades",
+    "project_users", "rfis", "rfi_replies", "submittals", "punch_items", "change_events",
+    "purchase_order_contracts", "budget_views", "budget_view_detail_rows", "manpower_logs",
+    "checklists", "observations", "direct_costs", "incidents", "drawing_areas",
+]
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
+
+
+def meltano(*args: str, env: dict, timeout: float = 900) -> subprocess.CompletedProcess:
+    executable = shutil.which("meltano") or str(Path(os.sys.executable).parent / "meltano")
+    return subprocess.run(
+        [executable, *args], cwd=REPO, env=env, capture_output=True, text=True,
+        timeout=timeout, check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def meltano_env(tmp_path_factory):
+    """A double plus the environment Meltano needs; plugins installed once per module."""
+    with spawn_double(hourly_limit=10**9, spike_limit=10**9,
+                      big_lists=[{"route": "RestV10ProjectsProjectIdRfisGet",
+                                  "project_id": 6000000001, "count": 1500}]) as double:
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("TAP_PROCORE", "TARGET_", "MELTANO_"))}
+        env.update({
+            "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "MELTANO_ENVIRONMENT": "dev",
+            "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path_factory.mktemp('meltano')}/meltano.db",
+            "TAP_PROCORE_API_URL": double.url,
+            "TAP_PROCORE_AUTH_URL": double.url,
+            "TAP_PROCORE_CLIENT_ID": "double-client-id",
+            "TAP_PROCORE_CLIENT_SECRET": "double-client-secret",
+            "TAP_PROCORE_COMPANY_IDS": "[5000000001, 5000000002, 5000000003]",
+            "TAP_PROCORE_START_DATE": "2020-01-01T00:00:00Z",
+            "TAP_PROCORE__SELECT": json.dumps([f"{stream}.*" for stream in STREAMS]),
+        })
+        installed = meltano("install", env=env)
+        assert installed.returncode == 0, installed.stderr[-3000:]
+        yield double, env
+
+
+def pg_query(sql: str, *params) -> list[tuple]:
+    with psycopg.connect(**PG, autocommit=True) as connection:
+        cursor = connection.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def expected_rows(double) -> dict[str, int]:
+    counts = {"companies": 3, "projects": 0, "rfis": 0, "submittals": 0, "change_events": 0}
+    for project in double.control.tenant()["projects"]:
+        if not project["active"]:
+            continue
+        pid = project["id"]
+        counts["projects"] += 1
+        counts["submittals"] += double.control.records(
+            f"/rest/v1.1/projects/{pid}/submittals")["count"]
+        counts["change_events"] += double.control.records(
+            "/rest/v1.0/change_events", project_id=pid)["count"]
+        if "rfi" not in project["tools_off"]:
+            counts["rfis"] += double.control.records(f"/rest/v1.0/projects/{pid}/rfis")["count"]
+    return counts
+
+
+PRIMARY_KEYS = {
+    "companies": "id", "projects": "id", "rfis": "project_id, id",
+    "rfi_replies": "project_id, rfi_id, id", "submittals": "project_id, id",
+    "change_events": "project_id, id", "trades": "company_id, id",
+    "budget_view_detail_rows": "project_id, budget_view_id, row_key",
+}
+
+
+def test_meltano_run_into_postgres_lands_every_row_once(meltano_env):
+    double, env = meltano_env
+    schema = f"procore_e2e_{uuid.uuid4().hex[:8]}"
+    env = {**env, "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema,
+           "TARGET_POSTGRES_DATABASE": PG["dbname"], "TARGET_POSTGRES_HOST": PG["host"],
+           "TARGET_POSTGRES_PORT": str(PG["port"]), "TARGET_POSTGRES_USER": PG["user"]}
+    try:
+        run = meltano("run", "tap-procore", "target-postgres", env=env)
+        assert run.returncode == 0, run.stderr[-4000:]
+        tables = {row[0] for row in pg_query(
+            "select table_name from information_schema.tables where table_schema = %s", schema)}
+        assert set(STREAMS) <= tables
+        for table, count in expected_rows(double).items():
+            assert pg_query(f'select count(*) from "{schema}"."{table}"')[0][0] == count, table
+        for table, key in PRIMARY_KEYS.items():
+            total, distinct = pg_query(
+                f'select count(*), count(distinct ({key})) from "{schema}"."{table}"')[0]
+            assert total == distinct > 0, table
+        big_ids = pg_query(f'select min(id) from "{schema}"."rfis"')[0][0]
+        assert big_ids > 2**32
+        replies = pg_query(f'select count(*) from "{schema}"."rfi_replies"')[0][0]
+        assert replies == 3 * expected_rows(double)["rfis"]
+
+        # A second run resumes from Meltano's stored state: nothing new, nothing duplicated.
+        again = meltano("run", "tap-procore", "target-postgres", env=env)
+        assert again.returncode == 0, again.stderr[-4000:]
+        for table, count in expected_rows(double).items():
+            assert pg_query(f'select count(*) from "{schema}"."{table}"')[0][0] == count, table
+        state = meltano("state", "get", "dev:tap-procore-to-target-postgres", env=env)
+        assert state.returncode == 0, state.stderr[-2000:]
+        bookmarks = json.loads(state.stdout)["singer_state"]["bookmarks"]
+        assert bookmarks["rfis"]["replication_key"] == "updated_at"
+        assert "sweep" not in bookmarks["projects"]
+    finally:
+        pg_query(f'drop schema if exists "{schema}" cascade')
+
+
+def test_meltano_run_into_jsonl(meltano_env, tmp_path):
+    double, env = meltano_env
+    env = {**env, "TARGET_JSONL_DESTINATION_PATH": str(tmp_path)}
+    run = meltano("run", "tap-procore", "target-jsonl", env=env)
+    assert run.returncode == 0, run.stderr[-4000:]
+    files = {path.stem: path for path in tmp_path.glob("*.jsonl")}
+    assert set(STREAMS) <= set(files)
+    for table, count in expected_rows(double).items():
+        lines = files[table].read_text().splitlines()
+        assert len(lines) == count, table
+        if table != "companies":
+            assert all(json.loads(line)["company_id"] for line in lines)
