@@ -41,6 +41,15 @@ class TapProcore(Tap):
     def discover_streams(self) -> list[ProcoreStream]:
         return [stream_class(tap=self) for stream_class in STREAM_TYPES]
 
+    def load_streams(self) -> list:
+        # The SDK logs one line per parent/child link: 280 lines of noise before every run.
+        previous = self.logger.level
+        self.logger.setLevel(max(previous, logging.WARNING))
+        try:
+            return super().load_streams()
+        finally:
+            self.logger.setLevel(previous)
+
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
         # Our own check first: one line that names the setting, before any request. Discovery
         # (raise_errors=False) must keep working without credentials.
