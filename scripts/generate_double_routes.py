@@ -89,9 +89,11 @@ def param_name(segment: str) -> str | None:
 
 
 def resource_key(path: str) -> str:
-    """Version-free, param-name-free path: v1.0 and v1.1 of a resource share data."""
+    """Version-free, param-name-free, scope-free path: v1.0 and v1.1 of a resource share data,
+    and so do the path-scoped and query-scoped forms of one list (`/projects/{id}/checklist/lists`
+    and `/checklist/lists?project_id=`), as they do in Procore."""
     stripped = VERSION_PREFIX.sub("", path)
-    return "/".join("{}" if param_name(s) else s for s in stripped.split("/"))
+    return unscoped("/".join("{}" if param_name(s) else s for s in stripped.split("/")))
 
 
 def unscoped(resource: str) -> str:
@@ -99,9 +101,18 @@ def unscoped(resource: str) -> str:
     segments = resource.split("/")
     kept = []
     for index, segment in enumerate(segments):
-        if segment in SCOPE_SEGMENTS and index + 1 < len(segments) and segments[index + 1] == "{}":
+        # Only a scope prefix: `projects/{}` at the end is the project resource itself.
+        if (
+            segment in SCOPE_SEGMENTS
+            and index + 2 < len(segments)
+            and segments[index + 1] == "{}"
+        ):
             continue
-        if segment == "{}" and index > 0 and segments[index - 1] in SCOPE_SEGMENTS:
+        if (
+            segment == "{}"
+            and 0 < index < len(segments) - 1
+            and segments[index - 1] in SCOPE_SEGMENTS
+        ):
             continue
         kept.append(segment)
     return "/".join(kept)
@@ -375,7 +386,8 @@ class RouteTableBuilder:
             if not name or name in scope_names:
                 continue
             prefix = "/" + "/".join(op.segments[:index])
-            parent = self.list_route_for(resource_key(prefix), op.version)
+            # The literal prefix route first: it has the child's own scope.
+            parent = self.list_route_at(prefix)
             if index == last_index and kind == "object":
                 record_of = parent.operation_id if parent else None
                 continue

@@ -88,8 +88,11 @@ def normalise(schema: dict, name: str, depth: int, *, v2: bool) -> dict:
         return dict(UNTYPED_COLUMN) if depth == 1 else {}
     declared = schema.get("type")
     if declared == "object" or "properties" in schema:
-        out: dict = {"type": ["object", "null"]}
         props = schema.get("properties") or {}
+        if depth > 1 and props and all(_is_lost(value) for value in props.values()):
+            # Only the names of its fields survived: the description does not know its shape.
+            return {}
+        out: dict = {"type": ["object", "null"]}
         if props and depth < MAX_DEPTH:
             out["properties"] = {
                 key: normalise(value, key, depth + 1, v2=v2) for key, value in props.items()
@@ -109,10 +112,17 @@ def normalise(schema: dict, name: str, depth: int, *, v2: bool) -> dict:
         return {"type": ["boolean", "null"]}
     if declared == "string":
         out = {"type": ["string", "null"]}
-        if schema.get("format") in ("date-time", "date"):
+        if name.endswith("_at"):
+            # Procore's *_at fields are timestamps even where the description says "date".
+            out["format"] = "date-time"
+        elif schema.get("format") in ("date-time", "date"):
             out["format"] = schema["format"]
         return out
     return {}
+
+
+def _is_lost(schema: object) -> bool:
+    return isinstance(schema, dict) and schema.get("description") == LOST
 
 
 def context_keys(stream_class: type) -> list[str]:

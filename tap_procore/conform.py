@@ -21,6 +21,8 @@ logger = logging.getLogger("tap-procore")
 
 EXTRA_FIELDS = "_procore_extra"
 _INTEGER_TEXT = re.compile(r"-?\d+")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _NO_FIT = object()
 _JSON_ENCODER = msgspec.json.Encoder(decimal_format="number")
 
@@ -70,6 +72,20 @@ def _is_string(value: t.Any) -> bool:
     return isinstance(value, str)
 
 
+def _is_date_time_text(value: t.Any) -> bool:
+    return isinstance(value, str) and _DATE_TIME.match(value) is not None
+
+
+def _is_date_text(value: t.Any) -> bool:
+    return isinstance(value, str) and _DATE.fullmatch(value) is not None
+
+
+def _fit_date_time(value: t.Any) -> t.Any:
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        return f"{value}T00:00:00Z"  # a bare date where a timestamp is declared: midnight UTC
+    return _NO_FIT
+
+
 def _is_integer(value: t.Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -114,6 +130,12 @@ class RecordConformer:
             declared = _types_of(prop) - {"null"}
             if not declared or key == EXTRA_FIELDS:
                 continue  # untyped: anything goes
+            if declared == {"string"} and prop.get("format") == "date-time":
+                self._checks.append((key, (_is_date_time_text,), (_fit_date_time,)))
+                continue
+            if declared == {"string"} and prop.get("format") == "date":
+                self._checks.append((key, (_is_date_text,), ()))
+                continue
             accept = tuple(check for kind, check, _ in _KINDS if kind in declared)
             fits = tuple(fit for kind, _, fit in _KINDS if kind in declared and fit)
             self._checks.append((key, accept, fits))

@@ -7,7 +7,7 @@ import atexit
 from singer_sdk.testing import SuiteConfig, get_tap_test_class
 
 from tap_procore.tap import TapProcore
-from tests.conftest import base_config
+from tests.conftest import base_config, discover
 from tests.procore_double import spawn_double
 
 # The suite's fixtures read the config when the class is built, so the double starts now.
@@ -20,9 +20,22 @@ _DOUBLE = spawn_double(
 )
 atexit.register(_DOUBLE.stop)
 
+
+
+def _everything_selected() -> dict:
+    """Every stream and every property, including the opt-in streams (selected_by_default
+    False), so that the suite checks them too."""
+    catalog = discover()
+    for entry in catalog["streams"]:
+        for item in entry["metadata"]:
+            item["metadata"]["selected"] = True
+    return catalog
+
+
 TestTapProcore = get_tap_test_class(
     TapProcore,
     config=base_config(_DOUBLE.url, [5000000001, 5000000002]),
     parse_env_config=False,
+    catalog=_everything_selected(),
     suite_config=SuiteConfig(max_records_limit=5),
 )
