@@ -294,7 +294,8 @@ class ProcoreStream(RESTStream[int]):
 
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
         body = response.procore_body  # type: ignore[attr-defined]
-        if isinstance(body, dict) and self.is_v2 and "data" in body:
+        # v2 wraps everything in {"data": ...}; a few v1 lists do too (budget changes).
+        if isinstance(body, dict) and "data" in body and (self.is_v2 or self.response_kind == "list"):
             body = body["data"]
         if self.response_kind == "object":
             if isinstance(body, dict):

@@ -29,6 +29,7 @@ CONFIG_SCHEMA = th.PropertiesList(
     th.Property(
         "client_id",
         th.StringType,
+        required=True,
         secret=True,
         description="OAuth client id of the Developer Managed Service Account (or of the app, for "
         "the refresh-token flow).",
@@ -36,6 +37,7 @@ CONFIG_SCHEMA = th.PropertiesList(
     th.Property(
         "client_secret",
         th.StringType,
+        required=True,
         secret=True,
         description="OAuth client secret. Never logged, never written to state.",
     ),

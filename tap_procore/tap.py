@@ -31,12 +31,18 @@ logger = logging.getLogger("tap-procore")
 
 
 class TapProcore(Tap):
-    """Singer tap for Procore."""
+    """Singer tap for Procore: every company, project and tool, paced inside the rate limit."""
 
     name = "tap-procore"
     package_name = "singer-tap-procore"
     config_jsonschema = CONFIG_SCHEMA
     message_writer_class = MsgSpecWriter
+    # ACTIVATE_VERSION per child partition would soft-delete rows of projects not yet synced
+    # (SDK pitfall P15), and BATCH buys nothing with target-postgres: neither is offered.
+    capabilities: t.ClassVar = [
+        "catalog", "state", "discover", "about", "stream-maps", "schema-flattening",
+        "structured-logging",
+    ]
 
     def discover_streams(self) -> list[ProcoreStream]:
         return [stream_class(tap=self) for stream_class in STREAM_TYPES]

@@ -6,6 +6,7 @@ Each fault either leaves the run complete (exit 0, every record) or stops it wit
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -15,7 +16,7 @@ import time
 
 import pytest
 
-from tests.conftest import REPO, base_config, run_tap
+from tests.conftest import REPO, base_config, catalog_selecting, run_tap
 from tests.procore_double import start_double
 
 STREAMS = ["projects", "submittals", "change_events", "rfis"]
@@ -119,11 +120,12 @@ def test_token_revoked_mid_run_is_replaced_once(tmp_path):
     with start_double(hourly_limit=10**9, spike_limit=10**9, big_lists=[]) as dbl:
         config = base_config(dbl.url, [5000000001, 5000000002], max_requests_per_hour=3600 * 20)
         config_path = tmp_path / "config.json"
-        import json
-
         config_path.write_text(json.dumps(config))
+        catalog_path = tmp_path / "catalog.json"
+        catalog_path.write_text(json.dumps(catalog_selecting(STREAMS)))
         process = subprocess.Popen(
-            [sys.executable, "-m", "tap_procore.tap", "--config", str(config_path)],
+            [sys.executable, "-m", "tap_procore.tap", "--config", str(config_path),
+             "--catalog", str(catalog_path)],
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         out: dict[str, str] = {}

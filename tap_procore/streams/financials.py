@@ -43,6 +43,17 @@ def _budget_row_key(row: dict) -> str:
 # --- Budget --------------------------------------------------------------------------------
 
 
+class BudgetChangesStream(ProjectStream):
+    """Budget change summary rows (the v1.0 list answers {"data": [...]}, which the base
+    unwraps). A summary row does not carry every field of a budget change; the adjustment
+    line items are in `budget_change_adjustment_line_items`."""
+
+    name = "budget_changes"
+    path = "/rest/v1.0/projects/{project_id}/budget_changes"
+    paginated = False
+    tool = "budget"
+
+
 class BudgetViewsStream(ProjectStream):
     name = "budget_views"
     path = "/rest/v1.0/budget_views"

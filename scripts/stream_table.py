@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Write the README's table of streams from the stream classes (``--check`` to verify it)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tap_procore.hierarchy import CompaniesStream, CompanyStream  # noqa: E402
+from tap_procore.streams import STREAM_TYPES, category_of  # noqa: E402
+
+README = REPO / "README.md"
+START, END = "<!-- streams:start -->", "<!-- streams:end -->"
+
+
+def level(stream_class: type) -> str:
+    if stream_class is CompaniesStream:
+        return "root"
+    if issubclass(stream_class, CompanyStream) or _root_parent(stream_class) is CompaniesStream:
+        return "company"
+    return "project"
+
+
+def _root_parent(stream_class: type) -> type | None:
+    parent = stream_class.parent_stream_type
+    while parent is not None and parent.parent_stream_type not in (None, CompaniesStream):
+        parent = parent.parent_stream_type
+    return parent
+
+
+def replication(stream_class: type) -> str:
+    if stream_class.date_params:
+        return "incremental (date windows)"
+    if stream_class.replication_key:
+        return "incremental (updated_at)"
+    return "full table"
+
+
+def path_of(stream_class: type) -> str:
+    if stream_class.embedded_in:
+        parent = stream_class.parent_stream_type
+        return f"inside `{parent.name}` records (`{stream_class.embedded_in}`)"
+    query = "&".join(f"{key}={value}" for key, value in stream_class.query.items())
+    return f"`{stream_class.path}{'?' + query if query else ''}`"
+
+
+def table() -> str:
+    rows = [
+        "| stream | category | level | parent | replication | path |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for stream_class in sorted(STREAM_TYPES, key=lambda s: (category_of(s), s.name)):
+        parent = stream_class.parent_stream_type.name if stream_class.parent_stream_type else ""
+        name = f"`{stream_class.name}`"
+        if not getattr(stream_class, "selected_by_default", True):
+            name += " (opt-in)"
+        rows.append(
+            f"| {name} | {category_of(stream_class)} | {level(stream_class)} | {parent} | "
+            f"{replication(stream_class)} | {path_of(stream_class)} |"
+        )
+    return f"{START}\n{len(STREAM_TYPES)} streams.\n\n" + "\n".join(rows) + f"\n{END}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    text = README.read_text()
+    if START not in text or END not in text:
+        print(f"README.md has no {START} ... {END} section")
+        return 1
+    before, rest = text.split(START, 1)
+    _, after = rest.split(END, 1)
+    updated = before + table() + after
+    if args.check:
+        if updated != text:
+            print("README stream table is out of date: run scripts/stream_table.py")
+            return 1
+        return 0
+    README.write_text(updated)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
