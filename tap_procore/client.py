@@ -136,6 +136,9 @@ class ProcoreStream(RESTStream[int]):
     #: For data that has no endpoint of its own but comes inside each parent record (submittal
     #: approvers inside submittals): the parent record's field holding the list.
     embedded_in: t.ClassVar[str | None] = None
+    #: True when this stream hands every record to its children whatever its own window
+    #: (projects), so its children are not limited to records changed since the bookmark.
+    children_see_every_record: t.ClassVar[bool] = False
     #: False for streams that users should opt into (expensive or rarely useful).
     selected_by_default: bool = True
 
@@ -219,7 +222,8 @@ class ProcoreStream(RESTStream[int]):
     def coverage_streams(self) -> list[str]:
         """Streams whose coverage this stream's window must satisfy (itself and its children)."""
         names = [self.name] if self.selected else []
-        names.extend(child.name for child in self._active_descendants())
+        if not self.children_see_every_record:
+            names.extend(child.name for child in self._active_descendants())
         return names
 
     # --- requests ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import typing as t
 
 from tap_procore.client import ProcoreStream
 from tap_procore.errors import FatalAPIError, ScopeUnavailable
-from tap_procore.sweep import Scope
+from tap_procore.sweep import Scope, format_ts
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -82,6 +82,12 @@ class ProjectsStream(CompanyStream):
     name = "projects"
     path = "/rest/v1.1/projects"
     primary_keys: t.ClassVar[tuple[str, ...]] = ("id",)
+    # Incremental for the warehouse: only projects changed since the bookmark (or new ones) are
+    # written. The full list is still read (one request per 300 projects) because every project
+    # must be visited for its own streams.
+    replication_key = "updated_at"
+    children_see_every_record = True
+    _write_current = True
     query: t.ClassVar[dict[str, str]] = {"company_id": "{company_id}"}
     # "The max page size is 300 projects due to the size of the data in the response."
     max_page_size = 300
@@ -127,6 +133,7 @@ class ProjectsStream(CompanyStream):
         for index, project in enumerate(selected, start=1):
             scope = Scope(company_id, project["id"])
             self._tap.report.enter_project(scope, index, len(selected))
+            self._write_current = self._changed_or_new(project, scope)
             yield project
             sweep.finish_scope(scope)
             self._tap.forget_scope(scope)
@@ -134,6 +141,19 @@ class ProjectsStream(CompanyStream):
     def get_child_context(self, record: dict, context: Context | None) -> dict:
         assert context is not None  # noqa: S101
         return {"company_id": context["company_id"], "project_id": record["id"]}
+
+    def _changed_or_new(self, project: dict, scope: Scope) -> bool:
+        if self.replication_method != "INCREMENTAL":
+            return True
+        covered = self._tap.sweep.covered_through(self.name, scope)
+        if covered is None:
+            return True  # a project this stream has not delivered yet
+        updated = project.get("updated_at")
+        return not isinstance(updated, str) or updated >= format_ts(covered)
+
+    def _write_record_message(self, record: dict) -> None:
+        if self._write_current:
+            super()._write_record_message(record)
 
 
 def _is_inactive(project: dict) -> bool:

@@ -11,6 +11,7 @@ from functools import cached_property
 import requests
 from singer_sdk import Tap
 from singer_sdk.contrib.msgspec import MsgSpecWriter
+from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
 from tap_procore.auth import ProcoreAuthenticator
 from tap_procore.config import CONFIG_SCHEMA, parse_start_date, resolve_endpoints, validate_config
@@ -40,8 +41,13 @@ class TapProcore(Tap):
     # ACTIVATE_VERSION per child partition would soft-delete rows of projects not yet synced
     # (SDK pitfall P15), and BATCH buys nothing with target-postgres: neither is offered.
     capabilities: t.ClassVar = [
-        "catalog", "state", "discover", "about", "stream-maps", "schema-flattening",
-        "structured-logging",
+        TapCapabilities.CATALOG,
+        TapCapabilities.STATE,
+        TapCapabilities.DISCOVER,
+        PluginCapabilities.ABOUT,
+        PluginCapabilities.STREAM_MAPS,
+        PluginCapabilities.FLATTENING,
+        PluginCapabilities.STRUCTURED_LOGGING,
     ]
 
     def discover_streams(self) -> list[ProcoreStream]:
@@ -252,9 +258,10 @@ class TapProcore(Tap):
 
 
 def _has_incremental_ancestor(stream: t.Any) -> bool:
+    """Whether some ancestor hands this stream only the records changed since its bookmark."""
     parent_type = stream.parent_stream_type
     while parent_type is not None:
-        if getattr(parent_type, "replication_key", None):
+        if parent_type.replication_key and not parent_type.children_see_every_record:
             return True
         parent_type = parent_type.parent_stream_type
     return False
