@@ -145,7 +145,8 @@ class ProcoreStream(RESTStream[int]):
     schema: t.ClassVar[StreamSchema] = StreamSchema(SCHEMAS)
     state_partitioning_keys: t.ClassVar[tuple[str, ...]] = ()  # see tap_procore/sweep.py
     is_sorted = False
-    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.ROOT_ONLY
+    # RecordConformer (conform.py) already makes every top-level value fit its declared type.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     _tap: TapProcore
     current_parent_record: dict | None = None

@@ -68,10 +68,6 @@ def _fit_boolean(value: t.Any) -> t.Any:
     return _NO_FIT
 
 
-def _is_string(value: t.Any) -> bool:
-    return isinstance(value, str)
-
-
 def _is_date_time_text(value: t.Any) -> bool:
     return isinstance(value, str) and _DATE_TIME.match(value) is not None
 
@@ -86,36 +82,17 @@ def _fit_date_time(value: t.Any) -> t.Any:
     return _NO_FIT
 
 
-def _is_integer(value: t.Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: t.Any) -> bool:
-    return isinstance(value, (int, float, decimal.Decimal)) and not isinstance(value, bool)
-
-
-def _is_boolean(value: t.Any) -> bool:
-    return isinstance(value, bool)
-
-
-def _is_object(value: t.Any) -> bool:
-    return isinstance(value, dict)
-
-
-def _is_array(value: t.Any) -> bool:
-    return isinstance(value, list)
-
-
-# Checked in this order: the first type a value already satisfies wins; otherwise the first
-# lossless conversion.
-_KINDS: tuple[tuple[str, t.Callable[[t.Any], bool], t.Callable[[t.Any], t.Any] | None], ...] = (
-    ("integer", _is_integer, _fit_integer),
-    ("number", _is_number, _fit_number),
-    ("boolean", _is_boolean, _fit_boolean),
-    ("string", _is_string, _fit_string),
-    ("object", _is_object, None),
-    ("array", _is_array, None),
-)
+# Python types that already satisfy each JSON Schema type, and the lossless conversion to try
+# when a value does not. bool is an int subclass, hence the explicit exclusion below.
+_KINDS: dict[str, tuple[tuple[type, ...], t.Callable[[t.Any], t.Any] | None]] = {
+    "integer": ((int,), _fit_integer),
+    "number": ((int, float, decimal.Decimal), _fit_number),
+    "boolean": ((bool,), _fit_boolean),
+    "string": ((str,), _fit_string),
+    "object": ((dict,), None),
+    "array": ((list,), None),
+}
+_ORDER = ("integer", "number", "boolean", "string", "object", "array")
 
 
 class RecordConformer:
@@ -125,20 +102,22 @@ class RecordConformer:
         self._stream = stream_name
         self._known = frozenset(properties)
         self._keeps_extra = EXTRA_FIELDS in properties
-        self._checks: list[tuple[str, tuple, tuple]] = []
+        # (key, accepted Python types, whether bool must be refused, extra text check, fits)
+        self._checks: list[tuple[str, tuple, bool, t.Callable | None, tuple]] = []
         for key, prop in properties.items():
             declared = _types_of(prop) - {"null"}
             if not declared or key == EXTRA_FIELDS:
                 continue  # untyped: anything goes
+            kinds = [kind for kind in _ORDER if kind in declared]
+            accepted = tuple({py for kind in kinds for py in _KINDS[kind][0]})
+            fits = tuple(_KINDS[kind][1] for kind in kinds if _KINDS[kind][1] is not None)
+            refuses_bool = "boolean" not in declared
+            text_check = None
             if declared == {"string"} and prop.get("format") == "date-time":
-                self._checks.append((key, (_is_date_time_text,), (_fit_date_time,)))
-                continue
-            if declared == {"string"} and prop.get("format") == "date":
-                self._checks.append((key, (_is_date_text,), ()))
-                continue
-            accept = tuple(check for kind, check, _ in _KINDS if kind in declared)
-            fits = tuple(fit for kind, _, fit in _KINDS if kind in declared and fit)
-            self._checks.append((key, accept, fits))
+                text_check, fits = _is_date_time_text, (_fit_date_time,)
+            elif declared == {"string"} and prop.get("format") == "date":
+                text_check, fits = _is_date_text, ()
+            self._checks.append((key, accepted, refuses_bool, text_check, fits))
         self._warned: set[str] = set()
 
     def conform(self, row: dict) -> dict:
@@ -146,9 +125,15 @@ class RecordConformer:
         if self._keeps_extra:
             for key in row.keys() - self._known:
                 moved[key] = row.pop(key)
-        for key, accept, fits in self._checks:
+        for key, accepted, refuses_bool, text_check, fits in self._checks:
             value = row.get(key)
-            if value is None or any(check(value) for check in accept):
+            if value is None:
+                continue
+            if (
+                isinstance(value, accepted)
+                and not (refuses_bool and value.__class__ is bool)
+                and (text_check is None or text_check(value))
+            ):
                 continue
             for fit in fits:
                 converted = fit(value)
