@@ -14,14 +14,17 @@ import logging
 import math
 import re
 import typing as t
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from urllib.parse import parse_qs, urlsplit
 
 import msgspec
 import requests
 from singer_sdk import RESTStream, SchemaDirectory, StreamSchema
 from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk.helpers._catalog import pop_deselected_record_properties
+from singer_sdk.helpers._util import utc_now
 from singer_sdk.pagination import PageNumberPaginator
+from singer_sdk.singerlib import RecordMessage
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tap_procore import schemas
@@ -157,6 +160,7 @@ class ProcoreStream(RESTStream[int]):
         super().__init__(tap, *args, **kwargs)
         self._schema_written = False
         self._conformer = RecordConformer(self.name, self.schema.get("properties", {}))
+        self._everything_selected: bool | None = None
         self.records_written = 0
 
     # --- where requests go ---------------------------------------------------------------------
@@ -322,7 +326,12 @@ class ProcoreStream(RESTStream[int]):
         return self.request_decorator(self._request)(prepared, context)
 
     def request_records(self, context: Context | None) -> t.Iterable[dict]:
-        """Read every page of one listing; with max_workers > 1, later pages in parallel."""
+        """Read every page of one listing, in order.
+
+        The next page is fetched while this one's records are processed (it is known to exist:
+        Procore said `next`), and with max_workers > 1 up to that many of the pages `Total`
+        promises are in flight at once. Requests stay paced by the governor either way.
+        """
         context = context or {}
         if not self.paginated:
             response = self._fetch(context, None)
@@ -331,29 +340,37 @@ class ProcoreStream(RESTStream[int]):
             return
         paginator = ProcorePaginator(self.page_size)
         workers = int(self.config.get("max_workers") or 1)
+        in_flight: dict[int, Future] = {}
         empty_retries = 0
-        while not paginator.finished:
-            response = self._fetch(context, paginator.current_value)
-            self._tap.report.count_request(self.name)
-            rows = self.parse_response(response)
-            if not rows and empty_retries < EMPTY_PAGE_RETRIES and _short_of_total(
-                response, paginator
-            ):
-                # An empty page while Total promises more rows is a hiccup, not the end.
-                empty_retries += 1
-                logger.warning(
-                    "%s: page %s came back empty although Total says %s rows; reading it again",
-                    self.name,
-                    paginator.current_value,
-                    response.headers.get("Total"),
-                )
-                self._tap.transport.sleep(1.0)
-                continue
-            paginator.count_rows(len(rows))
-            yield from rows
-            paginator.advance(response)
-            if workers > 1 and not paginator.finished and paginator.total is not None:
-                yield from self._parallel_pages(context, paginator, workers)
+        try:
+            while not paginator.finished:
+                page = paginator.current_value
+                pending = in_flight.pop(page, None)
+                response = pending.result() if pending else self._fetch(context, page)
+                self._tap.report.count_request(self.name)
+                rows = self.parse_response(response)
+                if not rows and empty_retries < EMPTY_PAGE_RETRIES and _short_of_total(
+                    response, paginator
+                ):
+                    # An empty page while Total promises more rows is a hiccup, not the end.
+                    empty_retries += 1
+                    logger.warning(
+                        "%s: page %s came back empty although Total says %s rows; reading it "
+                        "again",
+                        self.name,
+                        page,
+                        response.headers.get("Total"),
+                    )
+                    self._tap.transport.sleep(1.0)
+                    continue
+                paginator.count_rows(len(rows))
+                paginator.advance(response)
+                if not paginator.finished:
+                    self._read_ahead(context, paginator, workers, in_flight)
+                yield from rows
+        finally:
+            for future in in_flight.values():
+                future.cancel()
         if paginator.total is not None and paginator.rows_seen < paginator.total:
             logger.warning(
                 "%s: read %d rows but Procore's Total header said %d (scope %s)",
@@ -363,27 +380,20 @@ class ProcoreStream(RESTStream[int]):
                 {key: value for key, value in context.items() if not key.startswith("_")},
             )
 
-    def _parallel_pages(
-        self, context: Context, paginator: ProcorePaginator, workers: int
-    ) -> t.Iterable[dict]:
-        """Fetch the pages Total promises concurrently, yield them in page order."""
+    def _read_ahead(
+        self,
+        context: Context,
+        paginator: ProcorePaginator,
+        workers: int,
+        in_flight: dict[int, Future],
+    ) -> None:
         first = paginator.current_value
-        last = math.ceil((paginator.total or 0) / paginator.per_page)
-        if last < first:
-            return
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(self._fetch, context, page) for page in range(first, last + 1)]
-            for future in futures:
-                response = future.result()
-                self._tap.report.count_request(self.name)
-                rows = self.parse_response(response)
-                paginator.count_rows(len(rows))
-                yield from rows
-                paginator.advance(response)
-                if paginator.finished:
-                    break
-            for future in futures:
-                future.cancel()
+        last = first
+        if workers > 1 and paginator.total is not None:
+            last = min(math.ceil(paginator.total / paginator.per_page), first + workers - 1)
+        for page in range(first, max(first, last) + 1):
+            if page not in in_flight:
+                in_flight[page] = self._tap.page_pool.submit(self._fetch, context, page)
 
     # --- incremental windows -------------------------------------------------------------------
 
@@ -481,6 +491,23 @@ class ProcoreStream(RESTStream[int]):
         if not self._schema_written:
             self._schema_written = True
             super()._write_schema_message()
+
+    def _generate_record_messages(self, record: dict) -> t.Iterator[RecordMessage]:
+        # The SDK's version walks every nested property to drop deselected ones, even when
+        # nothing is deselected; on rich records that walk costs more than everything else.
+        if self._everything_selected is None:
+            self._everything_selected = all(self.mask.values())
+        if not self._everything_selected:
+            pop_deselected_record_properties(record, self.schema, self.mask)
+        for stream_map in self.stream_maps:
+            mapped = stream_map.transform(record)
+            if mapped is not None:
+                yield RecordMessage(
+                    stream=stream_map.stream_alias,
+                    record=mapped,
+                    version=self._stream_version,
+                    time_extracted=utc_now(),
+                )
 
     def _write_record_message(self, record: dict) -> None:
         super()._write_record_message(record)

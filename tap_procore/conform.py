@@ -102,8 +102,8 @@ class RecordConformer:
         self._stream = stream_name
         self._known = frozenset(properties)
         self._keeps_extra = EXTRA_FIELDS in properties
-        # (key, accepted Python types, whether bool must be refused, extra text check, fits)
-        self._checks: list[tuple[str, tuple, bool, t.Callable | None, tuple]] = []
+        # key -> (accepted Python types, whether bool must be refused, text check, fits)
+        self._checks: dict[str, tuple[tuple, bool, t.Callable | None, tuple]] = {}
         for key, prop in properties.items():
             declared = _types_of(prop) - {"null"}
             if not declared or key == EXTRA_FIELDS:
@@ -117,25 +117,35 @@ class RecordConformer:
                 text_check, fits = _is_date_time_text, (_fit_date_time,)
             elif declared == {"string"} and prop.get("format") == "date":
                 text_check, fits = _is_date_text, ()
-            self._checks.append((key, accepted, refuses_bool, text_check, fits))
+            self._checks[key] = (accepted, refuses_bool, text_check, fits)
         self._warned: set[str] = set()
 
     def conform(self, row: dict) -> dict:
         moved: dict[str, t.Any] = {}
         if self._keeps_extra:
-            for key in row.keys() - self._known:
+            unknown = row.keys() - self._known
+            for key in unknown:
                 moved[key] = row.pop(key)
-        for key, accepted, refuses_bool, text_check, fits in self._checks:
-            value = row.get(key)
+        checks = self._checks
+        misfits: list[str] = []
+        # One pass over the record's own keys: records often carry fewer fields than the schema.
+        for key, value in row.items():
             if value is None:
                 continue
+            check = checks.get(key)
+            if check is None:
+                continue
+            accepted, refuses_bool, text_check, fits = check
             if (
                 isinstance(value, accepted)
                 and not (refuses_bool and value.__class__ is bool)
                 and (text_check is None or text_check(value))
             ):
                 continue
-            for fit in fits:
+            misfits.append(key)
+        for key in misfits:
+            value = row[key]
+            for fit in checks[key][3]:
                 converted = fit(value)
                 if converted is not _NO_FIT:
                     row[key] = converted

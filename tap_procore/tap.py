@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from concurrent.futures import ThreadPoolExecutor
 import sys
 import typing as t
 from functools import cached_property
 
 import requests
 from singer_sdk import Tap
-from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
 from tap_procore.auth import ProcoreAuthenticator
@@ -23,6 +23,7 @@ from tap_procore.streams import STREAM_TYPES
 from tap_procore.sweep import Scope, Sweep
 from tap_procore.tools import ToolRegistry
 from tap_procore.transport import Transport
+from tap_procore.writer import FlushAtStateWriter
 
 if t.TYPE_CHECKING:
     from tap_procore.client import ProcoreStream
@@ -37,7 +38,7 @@ class TapProcore(Tap):
     name = "tap-procore"
     package_name = "singer-tap-procore"
     config_jsonschema = CONFIG_SCHEMA
-    message_writer_class = MsgSpecWriter
+    message_writer_class = FlushAtStateWriter
     # ACTIVATE_VERSION per child partition would soft-delete rows of projects not yet synced
     # (SDK pitfall P15), and BATCH buys nothing with target-postgres: neither is offered.
     capabilities: t.ClassVar = [
@@ -107,6 +108,12 @@ class TapProcore(Tap):
         session.verify = True
         session.headers["User-Agent"] = self.user_agent
         return session
+
+    @cached_property
+    def page_pool(self) -> ThreadPoolExecutor:
+        """Threads that fetch the next pages of listings while records are processed."""
+        workers = int(self.config.get("max_workers") or 1)
+        return ThreadPoolExecutor(max_workers=max(2, workers), thread_name_prefix="procore-page")
 
     @cached_property
     def governor(self) -> RateGovernor:
