@@ -476,6 +476,8 @@ class ProcoreStream(RESTStream[int]):
         """A 403/404 for one project's (or company's) tool: skip it, say so, carry on."""
         self._tap.report.skip(self.name, scope, str(exc))
         self._tap.sweep.record_skip(self.name, scope)
+        if scope.is_project:
+            self._tap.tools.note_refusal()
 
     def post_process(self, row: dict, context: Context | None = None) -> dict | None:
         if context:

@@ -133,6 +133,7 @@ class ProjectsStream(CompanyStream):
         for index, project in enumerate(selected, start=1):
             scope = Scope(company_id, project["id"])
             self._tap.report.enter_project(scope, index, len(selected))
+            self._tap.tools.note_project()
             self._write_current = self._changed_or_new(project, scope)
             yield project
             sweep.finish_scope(scope)

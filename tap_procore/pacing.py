@@ -83,10 +83,17 @@ class RateGovernor:
                 until_reset = window.reset_at - self._clock() - (start - now_mono)
                 if until_reset > 0:
                     usable = window.remaining - RESERVE
-                    if usable <= 0:
+                    if window.remaining <= 0:
                         # Nothing left in this window: start once it has reset.
                         start += until_reset + 0.05
                         window.remaining = None
+                    elif usable <= 0:
+                        # X-Rate-Limit-Reset is a whole second, so the window may already have
+                        # reset up to a second earlier. The reserved request goes out at the
+                        # earliest possible reset: if it has not reset, that request still fits,
+                        # and its answer says to wait for the rest.
+                        start = max(start, now_mono + until_reset - 1.0 + 0.05)
+                        window.remaining = 0
                     else:
                         limit = window.limit or window.remaining
                         if window.remaining <= max(limit * PACE_BELOW, 2 * RESERVE):

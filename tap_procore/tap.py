@@ -178,7 +178,9 @@ class TapProcore(Tap):
             context = {"company_id": scope.company_id, "project_id": scope.project_id}
             return list(tools_stream.request_records(context))  # type: ignore[attr-defined]
 
-        return ToolRegistry(fetch, tool_streams=len(tool_streams))
+        return ToolRegistry(
+            fetch, tool_streams=len(tool_streams), list_selected=tools_stream.selected
+        )
 
     @cached_property
     def _parent_id_cache(self) -> dict[tuple[str, Scope], list[int]]:
@@ -219,6 +221,8 @@ class TapProcore(Tap):
         if force or self._sweep_complete or now - self._last_checkpoint >= interval:
             self._last_checkpoint = now
             self.state_writer.write_state(self.state)
+        # Whatever a finished partition wrote goes out now, not at the next STATE.
+        self.message_writer.flush()
         self.report.maybe_log_progress(self.transport.stats, self.governor.stats)
 
     def complete_sweep(self) -> None:

@@ -1,10 +1,11 @@
 """Which Procore tools are switched on in a project, so that switched-off ones cost nothing.
 
 Procore answers 403 when a project's tool is off, and failed calls count against the rate limit.
-One call to a project's tool list replaces one failing call per switched-off tool; it is only made
-when at least two selected streams of that project depend on a tool, so it never costs more
-than it saves. If the tool list itself cannot be read, nothing is skipped: the 403 handling in
-the stream base still catches switched-off tools one by one.
+One call to a project's tool list replaces one failing call per switched-off tool. It is made
+when it costs nothing extra (project_tools is selected, so the list is read anyway) or once this
+run has seen, on average, at least one refused call per project: then the list saves more than
+it costs. If the tool list itself cannot be read, nothing is skipped: the 403 handling in the
+stream base still catches switched-off tools one by one.
 """
 
 from __future__ import annotations
@@ -27,9 +28,14 @@ def normalise_tool_name(name: str) -> str:
 
 
 class ToolRegistry:
-    def __init__(self, fetch: t.Callable[[Scope], list[dict]], tool_streams: int) -> None:
+    def __init__(
+        self, fetch: t.Callable[[Scope], list[dict]], *, tool_streams: int, list_selected: bool
+    ) -> None:
         self._fetch = fetch
-        self._worth_asking = tool_streams >= 2
+        self._enough_streams = tool_streams >= 2
+        self._list_selected = list_selected
+        self._projects = 0
+        self._refusals = 0
         self._tools: dict[Scope, dict[str, bool] | None] = {}
         self._records: dict[Scope, list[dict]] = {}
         self._lock = threading.Lock()
@@ -55,6 +61,19 @@ class ToolRegistry:
                         active[normalise_tool_name(tool[key])] = is_active
             self._tools[scope] = active
             return active
+
+    def note_project(self) -> None:
+        self._projects += 1
+
+    def note_refusal(self) -> None:
+        """A project-level request was refused (403/404): likely a switched-off tool."""
+        self._refusals += 1
+
+    @property
+    def _worth_asking(self) -> bool:
+        if self._list_selected:
+            return True
+        return self._enough_streams and self._refusals >= max(self._projects, 1)
 
     def is_off(self, scope: Scope, tool: str) -> bool:
         if not scope.is_project or not self._worth_asking:
