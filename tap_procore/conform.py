@@ -123,6 +123,12 @@ class RecordConformer:
     def conform(self, row: dict) -> dict:
         moved: dict[str, t.Any] = {}
         if self._keeps_extra:
+            # A record arriving with this column already set (it never should) keeps it whole.
+            arriving = row.pop(EXTRA_FIELDS, None)
+            if isinstance(arriving, dict):
+                moved.update(arriving)
+            elif arriving is not None:
+                moved[EXTRA_FIELDS] = arriving
             unknown = row.keys() - self._known
             for key in unknown:
                 moved[key] = row.pop(key)
@@ -156,8 +162,7 @@ class RecordConformer:
                 moved[key] = value
                 row[key] = None
         if moved:
-            extra = row.get(EXTRA_FIELDS)
-            row[EXTRA_FIELDS] = {**extra, **moved} if isinstance(extra, dict) else moved
+            row[EXTRA_FIELDS] = moved
             new = moved.keys() - self._warned
             if new:
                 self._warned |= new

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 # One request of every window is held back so that a retry after a transient failure does not
 # itself push the window over the edge.
 RESERVE = 1
+LONGEST_WINDOW = 3600.0
 # Below this share of the window's limit, the rest is spread evenly until the window resets.
 PACE_BELOW = 0.2
 
@@ -79,8 +80,11 @@ class RateGovernor:
             start = max(now_mono, window.next_slot)
             spacing = self._min_interval
             if window.remaining is not None and window.reset_at is not None:
-                # Seconds from this request's start until the reported window resets.
-                until_reset = window.reset_at - self._clock() - (start - now_mono)
+                # Seconds from this request's start until the reported window resets; no
+                # Procore window is longer than an hour, whatever a header claims.
+                until_reset = min(
+                    window.reset_at - self._clock() - (start - now_mono), LONGEST_WINDOW
+                )
                 if until_reset > 0:
                     usable = window.remaining - RESERVE
                     if window.remaining <= 0:

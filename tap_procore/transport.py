@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import math
 import random
 import threading
 import time
@@ -60,15 +61,20 @@ NETWORK_ERRORS = (
 
 
 def _seconds_from_retry_after(value: str | None, now: float) -> float | None:
+    """Retry-After in seconds or as an HTTP date; None when it is neither."""
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        if parsed is None:
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
             return None
-        return max(0.0, parsed.timestamp() - now)
+        if parsed.tzinfo is None:
+            return None
+        seconds = parsed.timestamp() - now
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 def rate_limit_wait(response: requests.Response, now: float) -> tuple[float, str]:
@@ -80,6 +86,8 @@ def rate_limit_wait(response: requests.Response, now: float) -> tuple[float, str
         try:
             reset_wait = max(0.0, float(reset_raw) - now)
         except ValueError:
+            reset_wait = None
+        if reset_wait is not None and not math.isfinite(reset_wait):
             reset_wait = None
     limit = response.headers.get("X-Rate-Limit-Limit")
     window = f"limit {limit}" if limit else "limit"

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
@@ -123,6 +125,46 @@ def test_meltano_run_into_postgres_lands_every_row_once(meltano_env):
         bookmarks = json.loads(state.stdout)["singer_state"]["bookmarks"]
         assert bookmarks["rfis"]["replication_key"] == "updated_at"
         assert "sweep" not in bookmarks["projects"]
+    finally:
+        pg_query(f'drop schema if exists "{schema}" cascade')
+
+
+def test_meltano_run_killed_mid_run_and_run_again_lands_every_row_once(meltano_env, tmp_path):
+    double, env = meltano_env
+    schema = f"procore_crash_{uuid.uuid4().hex[:8]}"
+    env = {**env, "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema,
+           "TARGET_POSTGRES_DATABASE": PG["dbname"], "TARGET_POSTGRES_HOST": PG["host"],
+           "TARGET_POSTGRES_PORT": str(PG["port"]), "TARGET_POSTGRES_USER": PG["user"],
+           # Small batches so that the target commits (and confirms state) during the run.
+           "TARGET_POSTGRES_BATCH_SIZE_ROWS": "100",
+           "TAP_PROCORE_STATE_MESSAGE_INTERVAL": "0",
+           "TAP_PROCORE_MAX_REQUESTS_PER_HOUR": str(3600 * 40),
+           "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path}/meltano.db"}
+    executable = shutil.which("meltano") or str(Path(os.sys.executable).parent / "meltano")
+    try:
+        double.control.clear_requests()
+        process = subprocess.Popen(
+            [executable, "run", "tap-procore", "target-postgres"], cwd=REPO, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        deadline = time.monotonic() + 300
+        while double.control.stats()["total"] < 150 and time.monotonic() < deadline:
+            assert process.poll() is None, "the run ended before it could be killed"
+            time.sleep(0.1)
+        os.killpg(process.pid, signal.SIGKILL)  # the machine dies: tap, target and Meltano
+        process.wait(30)
+        loaded_before = pg_query(
+            "select count(*) from information_schema.tables where table_schema = %s", schema)
+        assert loaded_before[0][0] > 0, "nothing was committed before the kill"
+
+        again = meltano("run", "tap-procore", "target-postgres", env=env)
+        assert again.returncode == 0, again.stderr[-4000:]
+        for table, count in expected_rows(double).items():
+            assert pg_query(f'select count(*) from "{schema}"."{table}"')[0][0] == count, table
+        for table, key in PRIMARY_KEYS.items():
+            total, distinct = pg_query(
+                f'select count(*), count(distinct ({key})) from "{schema}"."{table}"')[0]
+            assert total == distinct > 0, table
     finally:
         pg_query(f'drop schema if exists "{schema}" cascade')
 

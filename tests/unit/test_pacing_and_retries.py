@@ -176,3 +176,12 @@ def test_a_401_refreshes_the_token_once_then_is_fatal():
         sender.send(attempt, company="1", describe="GET /x",
                     on_token_rejected=lambda: refreshed.append(1))
     assert refreshed == [1]
+
+
+def test_a_reset_header_years_away_never_means_waiting_years():
+    clock = FakeClock()
+    pacer = governor(clock)
+    pacer.observe("1", {"X-Rate-Limit-Limit": "10", "X-Rate-Limit-Remaining": "0",
+                        "X-Rate-Limit-Reset": str(int(clock.now + 10**8))})
+    pacer.before_request("1")
+    assert sum(clock.slept) <= 3601
