@@ -137,7 +137,7 @@ def test_meltano_run_killed_mid_run_and_run_again_lands_every_row_once(meltano_e
            "TARGET_POSTGRES_DATABASE": PG["dbname"], "TARGET_POSTGRES_HOST": PG["host"],
            "TARGET_POSTGRES_PORT": str(PG["port"]), "TARGET_POSTGRES_USER": PG["user"],
            # Small batches so that the target commits (and confirms state) during the run.
-           "TARGET_POSTGRES_BATCH_SIZE_ROWS": "100",
+           "TARGET_POSTGRES_BATCH_SIZE_ROWS": "50",
            "TAP_PROCORE_STATE_MESSAGE_INTERVAL": "0",
            "TAP_PROCORE_MAX_REQUESTS_PER_HOUR": str(3600 * 40),
            "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path}/meltano.db"}
@@ -149,7 +149,7 @@ def test_meltano_run_killed_mid_run_and_run_again_lands_every_row_once(meltano_e
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         deadline = time.monotonic() + 300
-        while double.control.stats()["total"] < 150 and time.monotonic() < deadline:
+        while double.control.stats()["total"] < 600 and time.monotonic() < deadline:
             assert process.poll() is None, "the run ended before it could be killed"
             time.sleep(0.1)
         os.killpg(process.pid, signal.SIGKILL)  # the machine dies: tap, target and Meltano
