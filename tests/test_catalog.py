@@ -175,9 +175,15 @@ def test_generated_files_match_the_api_description():
         assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_readme_stream_table_is_current():
+def test_readme_and_plugin_definition_are_current():
+    for script in ("readme_sections.py", "plugin_definition.py"):
+        result = subprocess.run(
+            [sys.executable, str(REPO / "scripts" / script), "--check"],
+            capture_output=True, text=True, cwd=REPO, check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
     result = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "stream_table.py"), "--check"],
+        [sys.executable, str(REPO / "scripts" / "readme_sections.py"), "--check"],
         capture_output=True, text=True, cwd=REPO, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr

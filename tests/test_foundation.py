@@ -195,3 +195,17 @@ def test_small_pages_follow_link_next_to_the_end(double, tmp_path):
     # 3 records per project at 2 per page: pages 1 and 2 of each project, nothing more.
     assert len(requests) == 2 * len(projects)
     assert len(run.records["submittals"]) == 3 * len(projects)
+
+
+def test_progress_lines_and_summary_tell_the_operator_what_happens(double, tmp_path):
+    config = base_config(double.url, company_ids(double)[:1], progress_interval=0)
+    run = run_tap(tmp_path, config, streams=["projects", "rfis", "submittals"])
+    assert run.returncode == 0, run.stderr[-2000:]
+    progress = [line for line in run.stderr.splitlines() if "Progress after" in line]
+    assert progress
+    assert re.search(r"company 5000000001, project \d of 3 \(\d+\); \d+ records; \d+ requests",
+                     progress[-1])
+    summary = run.stderr[run.stderr.index("Run summary"):]
+    assert re.search(r"Run summary: \d+ records in [\d.]+s, \d+ requests, \d+ retries", summary)
+    assert "rfis: " in summary and " requests" in summary
+    assert "Company 5000000001: 3 projects extracted" in summary

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Write the README's table of streams from the stream classes (``--check`` to verify it)."""
+"""Write the README's generated sections (``--check`` to verify them): the table of streams,
+from the stream classes, and the output of ``tap-procore --about --format=markdown``."""
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from tap_procore.hierarchy import CompaniesStream, CompanyStream  # noqa: E402
 from tap_procore.streams import STREAM_TYPES, category_of  # noqa: E402
 
 README = REPO / "README.md"
-START, END = "<!-- streams:start -->", "<!-- streams:end -->"
+SECTIONS = ("streams", "about")
 
 
 def level(stream_class: type) -> str:
@@ -48,7 +50,7 @@ def path_of(stream_class: type) -> str:
     return f"`{stream_class.path}{'?' + query if query else ''}`"
 
 
-def table() -> str:
+def streams_section() -> str:
     rows = [
         "| stream | category | level | parent | replication | path |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -62,23 +64,37 @@ def table() -> str:
             f"| {name} | {category_of(stream_class)} | {level(stream_class)} | {parent} | "
             f"{replication(stream_class)} | {path_of(stream_class)} |"
         )
-    return f"{START}\n{len(STREAM_TYPES)} streams.\n\n" + "\n".join(rows) + f"\n{END}"
+    return f"{len(STREAM_TYPES)} streams.\n\n" + "\n".join(rows)
+
+
+def about_section() -> str:
+    about = subprocess.run(
+        [sys.executable, "-m", "tap_procore.tap", "--about", "--format=markdown"],
+        capture_output=True, text=True, check=True, cwd=REPO,
+    ).stdout.strip()
+    # One level down, to sit under the README's own heading.
+    return "\n".join(("#" + line) if line.startswith("#") else line for line in about.splitlines())
+
+
+def replace_section(text: str, name: str, body: str) -> str:
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    if start not in text or end not in text:
+        raise SystemExit(f"README.md has no {start} ... {end} section")
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    return f"{before}{start}\n{body}\n{end}{after}"
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
     text = README.read_text()
-    if START not in text or END not in text:
-        print(f"README.md has no {START} ... {END} section")
-        return 1
-    before, rest = text.split(START, 1)
-    _, after = rest.split(END, 1)
-    updated = before + table() + after
+    updated = replace_section(text, "streams", streams_section())
+    updated = replace_section(updated, "about", about_section())
     if args.check:
         if updated != text:
-            print("README stream table is out of date: run scripts/stream_table.py")
+            print("README's generated sections are out of date: run scripts/readme_sections.py")
             return 1
         return 0
     README.write_text(updated)
