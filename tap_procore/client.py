@@ -139,6 +139,9 @@ class ProcoreStream(RESTStream[int]):
     #: For data that has no endpoint of its own but comes inside each parent record (submittal
     #: approvers inside submittals): the parent record's field holding the list.
     embedded_in: t.ClassVar[str | None] = None
+    #: The parent record's count of this stream's records (drawing areas' drawings_count): a
+    #: parent that says 0 costs no request.
+    parent_count_field: t.ClassVar[str | None] = None
     #: True when this stream hands every record to its children whatever its own window
     #: (projects), so its children are not limited to records changed since the bookmark.
     children_see_every_record: t.ClassVar[bool] = False
@@ -444,6 +447,8 @@ class ProcoreStream(RESTStream[int]):
         if self.embedded_in is not None:
             yield from self._embedded_records()
             return
+        if self.parent_count_field and self._parent_says_none():
+            return
         try:
             for parent_context in self._parent_contexts(dict(context)):
                 for window in self.windows(parent_context):
@@ -464,6 +469,12 @@ class ProcoreStream(RESTStream[int]):
         for source in self.ids_from:
             for parent_id in self._tap.parent_ids(source, scope):
                 yield {**context, self.id_param: parent_id}
+
+    def _parent_says_none(self) -> bool:
+        parent = self._tap.streams[self.parent_stream_type.name]  # type: ignore[union-attr]
+        record = getattr(parent, "current_parent_record", None) or {}
+        count = record.get(self.parent_count_field)
+        return isinstance(count, int) and not isinstance(count, bool) and count == 0
 
     def _embedded_records(self) -> t.Iterable[dict]:
         parent = self._tap.streams[self.parent_stream_type.name]  # type: ignore[union-attr]

@@ -683,6 +683,7 @@ class WbsSegmentItemsStream(ProjectStream):
         "/segments/{segment_id}/segment_items"
     )
     parent_stream_type = WbsSegmentsStream
+    parent_count_field = "segment_items_count"
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "segment_id", "id")
 
 

@@ -129,6 +129,7 @@ class DrawingsStream(ProjectStream):
     `drawing_revisions`."""
 
     name = "drawings"
+    parent_count_field = "drawings_count"
     path = "/rest/v1.1/drawing_areas/{drawing_area_id}/drawings"
     query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}", "view": "extended"}
     parent_stream_type = DrawingAreasStream
