@@ -31,7 +31,7 @@ class NaiveAuthenticator(OAuthAuthenticator):
 
 
 class LinkPaginator(PageNumberPaginator):
-    def has_more(self, response) -> bool:  # noqa: ANN001
+    def has_more(self, response) -> bool:
         return "next" in response.links
 
 
@@ -51,7 +51,7 @@ class NaiveStream(RESTStream[int]):
     def get_new_paginator(self) -> LinkPaginator | None:
         return LinkPaginator(1) if self.paginated else None
 
-    def get_url_params(self, context, next_page_token):  # noqa: ANN001, ANN201
+    def get_url_params(self, context, next_page_token):
         context = context or {}
         params = {key: value.format(**context) for key, value in self.query.items()}
         if self.paginated:
@@ -62,17 +62,17 @@ class NaiveStream(RESTStream[int]):
             params["filters[updated_at]"] = f"{start}...2100-01-01T00:00:00Z"
         return params
 
-    def get_http_request(self, *, page):  # noqa: ANN001, ANN201
+    def get_http_request(self, *, page):
         request = super().get_http_request(page=page)
         request.headers["Procore-Company-Id"] = str((page.stream_context or {})["company_id"])
         return request
 
-    def validate_response(self, response) -> None:  # noqa: ANN001
+    def validate_response(self, response) -> None:
         if response.status_code in (403, 404):
             return  # a switched-off tool: nothing to read (the request still counted)
         super().validate_response(response)
 
-    def parse_response(self, response):  # noqa: ANN001, ANN201
+    def parse_response(self, response):
         if response.status_code in (403, 404):
             return []
         return super().parse_response(response)
@@ -87,10 +87,10 @@ class NaiveCompanies(NaiveStream):
     def partitions(self) -> list[dict]:
         return [{"company_id": company_id} for company_id in self.config["company_ids"]]
 
-    def post_process(self, row, context=None):  # noqa: ANN001, ANN201
+    def post_process(self, row, context=None):
         return row if context and row.get("id") == context["company_id"] else None
 
-    def get_child_context(self, record, context):  # noqa: ANN001, ANN201
+    def get_child_context(self, record, context):
         return {"company_id": record["id"]}
 
 
@@ -101,7 +101,7 @@ class NaiveProjects(NaiveStream):
     primary_keys = ("id",)
     parent_stream_type = NaiveCompanies
 
-    def get_child_context(self, record, context):  # noqa: ANN001, ANN201
+    def get_child_context(self, record, context):
         return {"company_id": context["company_id"], "project_id": record["id"]}
 
 

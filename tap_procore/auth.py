@@ -197,7 +197,7 @@ class ProcoreAuthenticator(OAuthAuthenticator):
             self.last_refreshed = requested_at
             logger.info("Obtained a Procore access token valid for %ss", self.expires_in)
 
-    def handle_error(self, *, content: str, status_code: int | None) -> None:  # noqa: ARG002
+    def handle_error(self, *, content: str, status_code: int | None) -> None:
         # The SDK's default logs the response body; ours may echo request fields.
         logger.error("Procore login failed with status %s", status_code)
 

@@ -20,9 +20,9 @@ from urllib.parse import parse_qs, urlsplit
 import msgspec
 import requests
 from singer_sdk import RESTStream, SchemaDirectory, StreamSchema
-from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.helpers._catalog import pop_deselected_record_properties
 from singer_sdk.helpers._util import utc_now
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.pagination import PageNumberPaginator
 from singer_sdk.singerlib import RecordMessage
 from singer_sdk.streams.rest import HTTPRequest, PageContext
@@ -200,7 +200,7 @@ class ProcoreStream(RESTStream[int]):
 
     @staticmethod
     def scope_of(context: Context | None) -> Scope:
-        assert context is not None, "Procore streams always run inside a company"  # noqa: S101
+        assert context is not None, "Procore streams always run inside a company"
         return Scope(int(context["company_id"]), context.get("project_id"))
 
     def generate_child_contexts(
@@ -307,7 +307,8 @@ class ProcoreStream(RESTStream[int]):
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
         body = response.procore_body  # type: ignore[attr-defined]
         # v2 wraps everything in {"data": ...}; a few v1 lists do too (budget changes).
-        if isinstance(body, dict) and "data" in body and (self.is_v2 or self.response_kind == "list"):
+        enveloped = self.is_v2 or self.response_kind == "list"
+        if isinstance(body, dict) and "data" in body and enveloped:
             body = body["data"]
         if self.response_kind == "object":
             if isinstance(body, dict):
@@ -324,7 +325,8 @@ class ProcoreStream(RESTStream[int]):
 
     def _fetch(self, context: Context, page: int | None) -> requests.Response:
         paginator = ProcorePaginator(self.page_size)
-        paginator._value = page or 1  # noqa: SLF001 - the paginator only carries the page number
+        # A paginator only carries the page number here; paging decisions are made by the caller.
+        paginator._value = page or 1
         prepared = self._prepare_request(context=context, page=paginator)
         return self.request_decorator(self._request)(prepared, context)
 
@@ -406,13 +408,10 @@ class ProcoreStream(RESTStream[int]):
         scope = self.scope_of(context)
         if self.date_params is not None:
             return self._date_windows(scope)
-        if self.replication_key is None and not self._has_incremental_role():
+        if self.replication_key is None:
             return [{}]
         lower = sweep.lower_bound(self.coverage_streams(), scope)
         return [{"filters[updated_at]": f"{format_ts(lower)}...{format_ts(sweep.upper)}"}]
-
-    def _has_incremental_role(self) -> bool:
-        return self.replication_key is not None
 
     def _date_windows(self, scope: Scope) -> list[dict[str, str]]:
         sweep = self._tap.sweep
@@ -435,7 +434,7 @@ class ProcoreStream(RESTStream[int]):
     # --- records -----------------------------------------------------------------------------
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
-        assert context is not None  # noqa: S101
+        assert context is not None
         scope = self.scope_of(context)
         tap = self._tap
         if tap.sweep.already_done(self.name, scope):
@@ -452,7 +451,9 @@ class ProcoreStream(RESTStream[int]):
         try:
             for parent_context in self._parent_contexts(dict(context)):
                 for window in self.windows(parent_context):
-                    window_context = {**parent_context, "_window": window} if window else parent_context
+                    window_context = (
+                        {**parent_context, "_window": window} if window else parent_context
+                    )
                     for record in self.request_records(window_context):
                         if self.id_param:
                             record[self.id_param] = parent_context[self.id_param]
@@ -464,7 +465,7 @@ class ProcoreStream(RESTStream[int]):
         if not self.ids_from:
             yield context
             return
-        assert self.id_param is not None  # noqa: S101
+        assert self.id_param is not None
         scope = self.scope_of(context)
         for source in self.ids_from:
             for parent_id in self._tap.parent_ids(source, scope):
@@ -531,7 +532,9 @@ class ProcoreStream(RESTStream[int]):
         # STATE is checkpointed by the tap at scope boundaries (tap_procore/sweep.py).
         self._tap.checkpoint()
 
-    def _increment_stream_state(self, latest_record: dict, *, context: Context | None = None) -> None:
+    def _increment_stream_state(
+        self, latest_record: dict, *, context: Context | None = None
+    ) -> None:
         # Bookmarks are the sweep's fixed upper bound, not the largest value seen.
         return
 

@@ -16,7 +16,8 @@ from singer_sdk import typing as th
 
 from tap_procore.errors import ConfigError
 
-# Login and API hosts per environment (developers.procore.com/documentation/development-environments).
+# Login and API hosts per environment
+# (developers.procore.com/documentation/development-environments).
 ENVIRONMENTS: dict[str, tuple[str, str]] = {
     "production": ("https://login.procore.com", "https://api.procore.com"),
     "sandbox": ("https://login-sandbox.procore.com", "https://sandbox.procore.com"),

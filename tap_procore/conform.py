@@ -46,9 +46,12 @@ def _fit_string(value: t.Any) -> t.Any:
 def _fit_integer(value: t.Any) -> t.Any:
     if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
         return int(value)
-    if isinstance(value, (float, decimal.Decimal)) and not isinstance(value, bool):
-        if value == int(value):
-            return int(value)
+    if isinstance(value, (float, decimal.Decimal)):
+        try:
+            if value == int(value):
+                return int(value)
+        except (OverflowError, ValueError):  # inf, nan
+            return _NO_FIT
     return _NO_FIT
 
 
@@ -141,7 +144,7 @@ class RecordConformer:
             check = checks.get(key)
             if check is None:
                 continue
-            accepted, refuses_bool, text_check, fits = check
+            accepted, refuses_bool, text_check, _ = check
             if (
                 isinstance(value, accepted)
                 and not (refuses_bool and value.__class__ is bool)

@@ -23,7 +23,7 @@ class RetriesExhaustedError(ProcoreError):
     """A request kept failing after every retry the policy allows."""
 
 
-class ScopeUnavailable(Exception):  # noqa: N818 - a signal, not a failure
+class ScopeUnavailable(Exception):
     """A project (or company) tool answered 403/404: skip this scope for this stream only."""
 
     def __init__(self, status: int, reason: str) -> None:

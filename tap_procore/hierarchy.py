@@ -114,7 +114,7 @@ class ProjectsStream(CompanyStream):
         return True
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
-        assert context is not None  # noqa: S101
+        assert context is not None
         company_id = int(context["company_id"])
         sweep = self._tap.sweep
         # Company-level streams run before this one (see streams/__init__.py): they are done.
@@ -140,7 +140,7 @@ class ProjectsStream(CompanyStream):
             self._tap.forget_scope(scope)
 
     def get_child_context(self, record: dict, context: Context | None) -> dict:
-        assert context is not None  # noqa: S101
+        assert context is not None
         return {"company_id": context["company_id"], "project_id": record["id"]}
 
     def _changed_or_new(self, project: dict, scope: Scope) -> bool:

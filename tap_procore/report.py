@@ -113,7 +113,9 @@ class RunReport:
             lines.append(f"Skipped {len(self.skips)} stream/scope pairs:")
             for skip in self.skips:
                 where = (
-                    f"project {skip.project_id}" if skip.project_id else f"company {skip.company_id}"
+                    f"project {skip.project_id}"
+                    if skip.project_id
+                    else f"company {skip.company_id}"
                 )
                 lines.append(f"  {skip.stream} in {where}: {skip.reason}")
         missing = sorted(missing_project_ids)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from concurrent.futures import ThreadPoolExecutor
 import sys
 import typing as t
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 
 import requests
@@ -171,7 +171,8 @@ class TapProcore(Tap):
         tool_streams = [
             stream
             for stream in self.streams.values()
-            if getattr(stream, "tool", None) and (stream.selected or stream.has_selected_descendents)
+            if getattr(stream, "tool", None)
+            and (stream.selected or stream.has_selected_descendents)
         ]
 
         def fetch(scope: Scope) -> list[dict]:
@@ -255,7 +256,7 @@ class TapProcore(Tap):
             super().invoke(*args, **kwargs)
         except ProcoreError as exc:
             # One line for the operator; a traceback would only bury it.
-            cls.logger.error("tap-procore stopped: %s", SecretRedactor.scrub_active(str(exc)))  # noqa: TRY400
+            cls.logger.error("tap-procore stopped: %s", SecretRedactor.scrub_active(str(exc)))
             sys.exit(1)
 
     def _handle_termination(self, signum: int, frame: t.Any) -> None:  # pragma: no cover

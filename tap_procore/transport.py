@@ -37,7 +37,7 @@ class TransientError(Exception):
         self.response = response
 
 
-class RateLimited(Exception):  # noqa: N818 - a signal with a wait, not a failure
+class RateLimited(Exception):
     """429, or 503 with Retry-After: wait as long as Procore says, then try again."""
 
     def __init__(self, message: str, response: requests.Response, wait: float, reason: str) -> None:
@@ -47,7 +47,7 @@ class RateLimited(Exception):  # noqa: N818 - a signal with a wait, not a failur
         self.reason = reason
 
 
-class TokenRejected(Exception):  # noqa: N818
+class TokenRejected(Exception):
     """401: the access token expired early or was revoked."""
 
 
@@ -180,7 +180,9 @@ class Transport:
                 with self._lock:
                     self.stats.rate_limit_waits += 1
                     self.stats.rate_limit_wait_seconds += exc.wait
-                logger.warning("Waiting %.1fs before retrying %s: %s", exc.wait, describe, exc.reason)
+                logger.warning(
+                    "Waiting %.1fs before retrying %s: %s", exc.wait, describe, exc.reason
+                )
                 # The next before_request() sleeps this out, and so does every other worker
                 # sending for the same company.
                 self.governor.hold_until(company, exc.wait)
@@ -217,7 +219,7 @@ class Transport:
             if failures >= self.max_retries:
                 msg = f"{describe}: gave up after {failures} attempts; last error: {reason}"
                 raise RetriesExhaustedError(msg)
-            wait = min(MAX_BACKOFF_SECONDS, 2.0 ** (failures - 1)) * random.uniform(0.8, 1.2)  # noqa: S311
+            wait = min(MAX_BACKOFF_SECONDS, 2.0 ** (failures - 1)) * random.uniform(0.8, 1.2)
             self._count_retry(reason.split(":")[0])
             logger.warning(
                 "Retrying %s in %.1fs (attempt %d of %d): %s",

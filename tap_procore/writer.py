@@ -11,6 +11,7 @@ them again.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import sys
 import typing as t
 
@@ -48,7 +49,6 @@ class FlushAtStateWriter(MsgSpecWriter):
         sys.stdout.flush()
 
     def _flush_at_exit(self) -> None:
-        try:
+        # The reader may be gone; then there is nobody left to tell.
+        with contextlib.suppress(BrokenPipeError, ValueError):
             self.flush()
-        except (BrokenPipeError, ValueError):
-            pass  # the reader is gone; nothing left to tell it

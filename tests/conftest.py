@@ -79,7 +79,7 @@ _CATALOG: dict | None = None
 
 
 def catalog_selecting(streams: t.Iterable[str]) -> dict:
-    global _CATALOG  # noqa: PLW0603 - discovery is the same for every test
+    global _CATALOG  # discovery gives the same catalog for every test
     if _CATALOG is None:
         _CATALOG = discover()
     wanted = set(streams)

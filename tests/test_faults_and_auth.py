@@ -130,7 +130,7 @@ def test_token_revoked_mid_run_is_replaced_once(tmp_path):
         )
         out: dict[str, str] = {}
         reader = threading.Thread(
-            target=lambda: out.update(zip(("stdout", "stderr"), process.communicate())))
+            target=lambda: out.update(zip(("stdout", "stderr"), process.communicate(), strict=False)))
         reader.start()
         deadline = time.monotonic() + 60
         while dbl.control.stats()["total"] < 20 and time.monotonic() < deadline:

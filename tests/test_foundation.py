@@ -139,7 +139,7 @@ def test_inactive_and_unlisted_projects_are_not_extracted(double, full_run):
 
 
 def test_tool_switched_off_is_skipped_and_reported(double, full_run):
-    run, requests = full_run
+    run, _requests = full_run
     off = [p for p in tenant_projects(double) if "rfi" in p["tools_off"]]
     assert off
     assert not [r for r in run.records["rfis"] if r["project_id"] == off[0]["id"]]

@@ -35,7 +35,7 @@ def _budget_row_key(row: dict) -> str:
             "wbs_code_id",
         )
     ]
-    return "unbudgeted:" + hashlib.sha1(  # noqa: S324 - a key, not security
+    return "unbudgeted:" + hashlib.sha1(
         "|".join(parts).encode()
     ).hexdigest()[:16]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import requests
 
@@ -46,7 +48,7 @@ def test_full_speed_while_the_window_is_full_then_spread_until_it_resets():
     # The first 80 go out at once; the last 20% are spread over what is left of the window.
     assert starts[79] == 0
     assert 0 < starts[-1] < 10
-    gaps = [later - earlier for earlier, later in zip(starts[80:], starts[81:])]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(starts[80:])]
     assert min(gaps) > 0.3
     # The 100th would break the one-request reserve: it waits for the reset.
     pacer.before_request("1")
