@@ -106,8 +106,8 @@ def test_hourly_limit_is_waited_out(tmp_path):
 
 def test_short_lived_tokens_are_renewed(tmp_path):
     with start_double(token_ttl=2, hourly_limit=10**9, spike_limit=10**9, big_lists=[]) as dbl:
-        # Paced to 5 requests/s, the run outlives several 2-second tokens.
-        config = base_config(dbl.url, [5000000002], max_requests_per_hour=3600 * 5)
+        # Paced to 2 requests/s, the run outlives several 2-second tokens.
+        config = base_config(dbl.url, [5000000002], max_requests_per_hour=3600 * 2)
         run = run_tap(tmp_path, config, streams=STREAMS)
         assert_complete(run, dbl, [5000000002])
         token_requests = [r for r in dbl.control.requests() if r["path"] == "/oauth/token"]
@@ -118,7 +118,7 @@ def test_short_lived_tokens_are_renewed(tmp_path):
 
 def test_token_revoked_mid_run_is_replaced_once(tmp_path):
     with start_double(hourly_limit=10**9, spike_limit=10**9, big_lists=[]) as dbl:
-        config = base_config(dbl.url, [5000000001, 5000000002], max_requests_per_hour=3600 * 20)
+        config = base_config(dbl.url, [5000000001, 5000000002], max_requests_per_hour=3600 * 5)
         config_path = tmp_path / "config.json"
         config_path.write_text(json.dumps(config))
         catalog_path = tmp_path / "catalog.json"
@@ -133,7 +133,7 @@ def test_token_revoked_mid_run_is_replaced_once(tmp_path):
             target=lambda: out.update(zip(("stdout", "stderr"), process.communicate(), strict=False)))
         reader.start()
         deadline = time.monotonic() + 60
-        while dbl.control.stats()["total"] < 20 and time.monotonic() < deadline:
+        while dbl.control.stats()["total"] < 8 and time.monotonic() < deadline:
             time.sleep(0.05)
         dbl.control.add_faults({"kind": "revoke_tokens"})
         reader.join(300)
@@ -165,7 +165,7 @@ def test_refresh_tokens_rotate_and_the_newest_is_kept(tmp_path):
     with start_double(token_ttl=2, hourly_limit=10**9, spike_limit=10**9, big_lists=[]) as dbl:
         config = base_config(
             dbl.url, [5000000002], refresh_token="double-refresh-token-0",
-            refresh_token_path=str(token_file), max_requests_per_hour=3600 * 10,
+            refresh_token_path=str(token_file), max_requests_per_hour=3600 * 2,
         )
         first = run_tap(tmp_path, config, streams=STREAMS)
         assert_complete(first, dbl, [5000000002])
