@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import sys
 import typing as t
@@ -10,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 
 import requests
+import simplejson
 from singer_sdk import Tap
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
@@ -256,8 +258,7 @@ class TapProcore(Tap):
             super().invoke(*args, **kwargs)
         except ProcoreError as exc:
             # One line for the operator; a traceback would only bury it.
-            cls.logger.error("tap-procore stopped: %s", SecretRedactor.scrub_active(str(exc)))
-            sys.exit(1)
+            stop(str(exc))
 
     def _handle_termination(self, signum: int, frame: t.Any) -> None:  # pragma: no cover
         # Killed from outside: the last STATE is already consistent; leave a non-zero code so
@@ -279,5 +280,21 @@ def _has_incremental_ancestor(stream: t.Any) -> bool:
     return False
 
 
+def stop(message: str) -> t.NoReturn:
+    TapProcore.logger.error("tap-procore stopped: %s", SecretRedactor.scrub_active(message))
+    sys.exit(1)
+
+
+def main() -> None:
+    """The `tap-procore` command: the SDK's command line, with unreadable input files reported
+    in one line (the SDK reads --config/--state/--catalog while parsing arguments)."""
+    try:
+        TapProcore.cli()
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        stop(f"cannot read {exc.filename}: {exc.strerror}" if exc.filename else str(exc))
+    except (json.JSONDecodeError, simplejson.JSONDecodeError) as exc:
+        stop(f"a config, state or catalog file is not valid JSON ({exc})")
+
+
 if __name__ == "__main__":
-    TapProcore.cli()
+    main()
