@@ -101,6 +101,7 @@ class ProcoreAuthenticator(OAuthAuthenticator):
         self._token_session = session
         self._timeout = timeout
         self._lock = threading.RLock()
+        self._encoding = "json"
         self._token_path = Path(refresh_token_path).expanduser() if refresh_token_path else None
         stored = read_refresh_token_file(self._token_path) if self._token_path else None
         # The file is newer than the config: the config still holds the token of the first login.
@@ -149,10 +150,22 @@ class ProcoreAuthenticator(OAuthAuthenticator):
         request.headers["Authorization"] = f"Bearer {token}"
         return request
 
+    def _post(self, encoding: str) -> requests.Response:
+        body = self.oauth_request_payload
+        if encoding == "json":
+            return self._token_session.post(self.auth_endpoint, json=body, timeout=self._timeout)
+        return self._token_session.post(self.auth_endpoint, data=body, timeout=self._timeout)
+
     def _post_token_request(self) -> requests.Response:
-        response = self._token_session.post(
-            self.auth_endpoint, data=self.oauth_request_payload, timeout=self._timeout
-        )
+        # Procore's API description declares a JSON body, its guides show form fields; both
+        # are accepted. The other encoding is tried once if the first is refused as malformed,
+        # and kept for the rest of the run if it works.
+        response = self._post(self._encoding)
+        if response.status_code in (400, 401, 415):
+            other = "form" if self._encoding == "json" else "json"
+            retry = self._post(other)
+            if retry.status_code == 200 or retry.status_code >= 500:
+                self._encoding, response = other, retry
         if response.status_code >= 500 or response.status_code in (408, 429):
             raise TransientError(f"token endpoint answered {response.status_code}", response)
         if response.status_code in (400, 401, 403):
