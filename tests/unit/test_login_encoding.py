@@ -48,19 +48,22 @@ def login_server(accepts: str) -> tuple[ThreadingHTTPServer, list[str]]:
 @pytest.mark.parametrize("accepts", ["json", "form"])
 def test_login_falls_back_to_the_other_encoding_and_keeps_it(accepts):
     server, seen = login_server(accepts)
+    session = requests.Session()
     try:
         auth = ProcoreAuthenticator(
             token_url=f"http://127.0.0.1:{server.server_port}/oauth/token",
             client_id="id", client_secret="s3cret-value",
             transport=Transport(governor=RateGovernor(), max_retries=2, max_rate_limit_wait=10),
-            session=requests.Session(), timeout=5,
+            session=session, timeout=5,
         )
         auth.update_access_token()
         assert auth.access_token == "tok-123456"
         auth.invalidate()
         auth.update_access_token()
     finally:
+        session.close()
         server.shutdown()
+        server.server_close()
     expected_first = ["json"] if accepts == "json" else ["json", "form"]
     assert seen[: len(expected_first)] == expected_first
     assert seen[-1] == accepts  # the working encoding is kept for the next token
