@@ -61,7 +61,9 @@ class ProcorePaginator(PageNumberPaginator):
     """Page numbers, driven by ``Link: rel="next"`` and, when Link is missing, by ``Total``.
 
     Procore omits ``rel="next"`` on the last page. An empty page in the middle of a listing
-    (``next`` still present) does not end it; a page past ``Total`` with no ``next`` does.
+    (``next`` still present) does not end it; a page past ``Total`` with no ``next`` does. A
+    response with neither header (a proxy that strips them) is followed while pages come back
+    full, so that rows are never left behind; that costs one extra request at most.
     """
 
     def __init__(self, per_page: int) -> None:
@@ -69,10 +71,12 @@ class ProcorePaginator(PageNumberPaginator):
         self.per_page = per_page
         self.rows_seen = 0
         self.total: int | None = None
+        self.last_page_rows = 0
         self._consecutive_empty = 0
 
     def count_rows(self, rows: int) -> None:
         self.rows_seen += rows
+        self.last_page_rows = rows
         self._consecutive_empty = 0 if rows else self._consecutive_empty + 1
 
     def has_more(self, response: requests.Response) -> bool:
@@ -85,11 +89,11 @@ class ProcorePaginator(PageNumberPaginator):
             return True
         if response.headers.get("Link"):
             return False  # a Link header without rel="next": this was the last page
-        return (
-            self.total is not None
-            and self._consecutive_empty == 0
-            and self.rows_seen < self.total
-        )
+        if self.total is not None:
+            return self._consecutive_empty == 0 and self.rows_seen < self.total
+        page_size = response.headers.get("Per-Page", "")
+        full = int(page_size) if page_size.strip().isdigit() else self.per_page
+        return full > 0 and self.last_page_rows >= full
 
     def get_next(self, response: requests.Response) -> int | None:
         next_link = response.links.get("next", {}).get("url")

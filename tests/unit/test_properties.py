@@ -140,3 +140,20 @@ def test_rate_limit_headers_of_any_shape_give_a_finite_wait(status, retry_after,
     wait, reason = rate_limit_wait(response, now=1_800_000_000.0)
     assert 0 <= wait < math.inf
     assert str(status) in reason
+
+
+def test_without_link_or_total_full_pages_are_followed_to_the_first_short_one():
+    paginator = ProcorePaginator(per_page=10)
+    pages = []
+    for rows in (10, 10, 3, 10):
+        if paginator.finished:
+            break
+        pages.append(paginator.current_value)
+        paginator.count_rows(rows)
+        paginator.advance(_response({}))
+    assert pages == [1, 2, 3]
+    # A server that pages by 5 whatever was asked, and says so in Per-Page.
+    paginator = ProcorePaginator(per_page=1000)
+    paginator.count_rows(5)
+    paginator.advance(_response({"Per-Page": "5"}))
+    assert not paginator.finished and paginator.current_value == 2
