@@ -475,15 +475,17 @@ class ProcoreStream(RESTStream[int]):
             for parent_id in self._tap.parent_ids(source, scope):
                 yield {**context, self.id_param: parent_id}
 
-    def _parent_says_none(self) -> bool:
+    def _parent_record(self) -> dict:
+        """The parent record whose children are being synced right now."""
         parent = self._tap.streams[self.parent_stream_type.name]  # type: ignore[union-attr]
-        record = getattr(parent, "current_parent_record", None) or {}
-        count = record.get(self.parent_count_field)
+        return getattr(parent, "current_parent_record", None) or {}
+
+    def _parent_says_none(self) -> bool:
+        count = self._parent_record().get(self.parent_count_field)
         return isinstance(count, int) and not isinstance(count, bool) and count == 0
 
     def _embedded_records(self) -> t.Iterable[dict]:
-        parent = self._tap.streams[self.parent_stream_type.name]  # type: ignore[union-attr]
-        items = (getattr(parent, "current_parent_record", None) or {}).get(self.embedded_in)
+        items = self._parent_record().get(self.embedded_in)
         for item in items or []:
             if isinstance(item, dict):
                 yield dict(item)

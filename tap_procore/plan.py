@@ -25,6 +25,7 @@ from pathlib import Path
 
 from tap_procore.errors import ProcoreError
 from tap_procore.hierarchy import CompaniesStream, CompanyStream, ProjectsStream
+from tap_procore.streams import depth_of
 from tap_procore.sweep import Scope
 
 if t.TYPE_CHECKING:
@@ -56,13 +57,6 @@ def _load_config(values: list[str]) -> tuple[dict, bool]:
 
 def _selected(tap: TapProcore) -> list[ProcoreStream]:
     return [s for s in tap.streams.values() if s.selected]  # type: ignore[misc]
-
-
-def _depth(stream: ProcoreStream) -> int:
-    depth, parent = 0, stream.parent_stream_type
-    while parent is not None:
-        depth, parent = depth + 1, parent.parent_stream_type
-    return depth
 
 
 def _windows(stream: ProcoreStream, start: dt.datetime) -> int:
@@ -110,12 +104,14 @@ def plan(tap: TapProcore, sample: int) -> tuple[list[Line], dict[int, float], in
         for project_id in ids[:sample]
     ][:sample]
 
-    company_level = [s for s in selected if isinstance(s, CompanyStream) and _depth(s) == 1
+    company_level = [s for s in selected if isinstance(s, CompanyStream) and depth_of(type(s)) == 1
                      and not isinstance(s, ProjectsStream)]
-    project_level = [s for s in selected if _depth(s) == 2 and not isinstance(s, CompanyStream)]
+    project_level = [
+        s for s in selected if depth_of(type(s)) == 2 and not isinstance(s, CompanyStream)
+    ]
     children = [s for s in selected if s not in company_level and s not in project_level
                 and not isinstance(s, (CompaniesStream, ProjectsStream))]
-    tool_streams = [s for s in selected if s.tool and _depth(s) >= 2]
+    tool_streams = [s for s in selected if s.tool and depth_of(type(s)) >= 2]
 
     lines = [
         Line("companies and project lists", 2, companies,

@@ -42,7 +42,8 @@ def _declared_streams() -> list[type[ProcoreStream]]:
     return sorted(found, key=lambda stream_class: stream_class.name)
 
 
-def _depth(stream_class: type[ProcoreStream]) -> int:
+def depth_of(stream_class: type[ProcoreStream]) -> int:
+    """Levels below the root: companies 0, company-level streams and projects 1, ..."""
     depth, parent = 0, stream_class.parent_stream_type
     while parent is not None:
         depth, parent = depth + 1, parent.parent_stream_type
@@ -61,12 +62,12 @@ def category_of(stream_class: type[ProcoreStream]) -> str:
 _declared = _declared_streams()
 STREAM_TYPES: list[type[ProcoreStream]] = [
     CompaniesStream,
-    *[s for s in _declared if issubclass(s, CompanyStream) and _depth(s) == 1],
+    *[s for s in _declared if issubclass(s, CompanyStream) and depth_of(s) == 1],
     ProjectsStream,
     *sorted(
-        (s for s in _declared if not (issubclass(s, CompanyStream) and _depth(s) == 1)),
-        key=_depth,
+        (s for s in _declared if not (issubclass(s, CompanyStream) and depth_of(s) == 1)),
+        key=depth_of,
     ),
 ]
 
-__all__ = ["STREAM_TYPES", "CompanyStream", "ProjectStream", "category_of"]
+__all__ = ["STREAM_TYPES", "CompanyStream", "ProjectStream", "category_of", "depth_of"]
