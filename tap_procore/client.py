@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import math
 import re
+import sys
 import typing as t
 from concurrent.futures import Future
 from urllib.parse import parse_qs, urlsplit
@@ -29,7 +30,7 @@ from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tap_procore import schemas
 from tap_procore.conform import RecordConformer
-from tap_procore.errors import FatalAPIError, ScopeUnavailable
+from tap_procore.errors import FatalAPIError, ProcoreError, ScopeUnavailable
 from tap_procore.sweep import Scope, format_ts
 from tap_procore.transport import RateLimited, TokenRejected, TransientError, rate_limit_wait
 
@@ -533,6 +534,17 @@ class ProcoreStream(RESTStream[int]):
         super()._write_record_message(record)
         self.records_written += 1
         self._tap.report.count_record(self.name)
+
+    def log(self, message: str, *args: t.Any, level: int = logging.INFO, **kwargs: t.Any) -> None:
+        # The SDK says "Beginning sync" once per parent record (thousands of lines in a run)
+        # and repeats a one-line Procore error as a traceback: both belong to DEBUG.
+        if message.startswith("Beginning sync") and "context" in message:
+            level = logging.DEBUG
+        elif message.startswith("An unhandled error") and isinstance(
+            sys.exc_info()[1], (ProcoreError, ScopeUnavailable)
+        ):
+            level = logging.DEBUG
+        super().log(message, *args, level=level, **kwargs)
 
     def _write_state_message(self) -> None:
         # STATE is checkpointed by the tap at scope boundaries (tap_procore/sweep.py).

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import json
 import typing as t
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -272,3 +273,103 @@ def validate_config(config: t.Mapping[str, t.Any]) -> None:
             raise ConfigError(name, f"must be a number of seconds >= 0, got {value!r}")
     if config.get("user_agent") is not None and not isinstance(config.get("user_agent"), str):
         raise ConfigError("user_agent", "must be a string")
+
+
+# --- settings from the environment ------------------------------------------------------------
+# Meltano hands every setting to a plugin as a TAP_PROCORE_* variable, so integers arrive as
+# "30" and lists as JSON text. The SDK's own parser turns a typo into a ValueError traceback;
+# this one types each value by the settings schema and names the setting when it cannot.
+
+_TRUE = {"1", "true", "t", "yes", "y", "on"}
+_FALSE = {"0", "false", "f", "no", "n", "off", ""}
+
+
+def _json_types(schema: t.Mapping[str, t.Any]) -> set[str]:
+    declared = schema.get("type")
+    types = {declared} if isinstance(declared, str) else set(declared or [])
+    for option in schema.get("anyOf", []) + schema.get("oneOf", []):
+        types |= _json_types(option)
+    return types - {"null"}
+
+
+def _integer_from_text(setting: str, text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        number = float("nan")
+    if number.is_integer():
+        return int(number)
+    raise ConfigError(setting, f"must be a whole number, got {text!r}")
+
+
+def _number_from_text(setting: str, text: str) -> int | float:
+    try:
+        number = float(text)
+    except ValueError:
+        raise ConfigError(setting, f"must be a number, got {text!r}") from None
+    return int(number) if number.is_integer() else number
+
+
+def _list_from_text(setting: str, text: str, item_schema: t.Mapping[str, t.Any]) -> list:
+    stripped = text.strip()
+    if stripped.startswith("["):
+        try:
+            items = json.loads(stripped)
+        except ValueError:
+            raise ConfigError(setting, f"must be a JSON list or comma-separated, got {text!r}") from None
+    else:
+        items = [part.strip() for part in stripped.split(",") if part.strip()]
+    if not isinstance(items, list):
+        raise ConfigError(setting, f"must be a list, got {text!r}")
+    item_types = _json_types(item_schema)
+    if "integer" in item_types:
+        return [
+            item if isinstance(item, int) and not isinstance(item, bool)
+            else _integer_from_text(setting, str(item))
+            for item in items
+        ]
+    return items
+
+
+def setting_from_text(setting: str, text: str, schema: t.Mapping[str, t.Any]) -> t.Any:
+    """One setting's value, typed by its schema, from the text of an environment variable."""
+    types = _json_types(schema)
+    if "array" in types:
+        return _list_from_text(setting, text, schema.get("items") or {})
+    if "object" in types:
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if not isinstance(value, dict):
+            raise ConfigError(setting, f"must be a JSON object, got {text!r}")
+        return value
+    if "boolean" in types:
+        lowered = text.strip().lower()
+        if lowered in _TRUE or lowered in _FALSE:
+            return lowered in _TRUE
+        raise ConfigError(setting, f"must be true or false, got {text!r}")
+    if "integer" in types:
+        return _integer_from_text(setting, text)
+    if "number" in types:
+        return _number_from_text(setting, text)
+    return text
+
+
+def settings_from_environment(
+    environ: t.Mapping[str, str], schema: t.Mapping[str, t.Any], prefix: str
+) -> dict[str, t.Any]:
+    """Every setting given as `<prefix><NAME>` in `environ`, typed by `schema`."""
+    settings: dict[str, t.Any] = {}
+    for name, property_schema in schema.get("properties", {}).items():
+        variable = prefix + name.upper().replace("-", "_")
+        if variable in environ:
+            try:
+                settings[name] = setting_from_text(name, environ[variable], property_schema)
+            except ConfigError as exc:
+                raise ConfigError(name, f"{exc.problem} (from {variable})") from None
+    return settings

@@ -13,6 +13,7 @@ class ConfigError(ProcoreError):
     def __init__(self, setting: str, problem: str) -> None:
         super().__init__(f"Invalid setting '{setting}': {problem}")
         self.setting = setting
+        self.problem = problem
 
 
 class FatalAPIError(ProcoreError):

@@ -39,8 +39,9 @@ class CompaniesStream(ProcoreStream):
             # Every company-level stream and every project of this company has finished.
             sweep.finish_scope(scope)
             self._tap.forget_scope(scope)
-        # Reached only when every configured company was visited to the end.
-        self._tap.complete_sweep()
+        # Reached only when every configured company was visited to the end; the tap completes
+        # the sweep once every stream has returned (TapProcore.sync_all).
+        sweep.visited_everything = True
 
     def _find_company(self, company_id: int) -> dict:
         context = {"company_id": company_id}
@@ -50,13 +51,15 @@ class CompaniesStream(ProcoreStream):
                     return record
         except ScopeUnavailable as exc:
             msg = (
-                f"Company {company_id} refused access ({exc}); check that the service account's "
-                "app is installed in that company and that company_ids is right"
+                f"Company {company_id} refused access ({exc}) at {self.url_base}; check that "
+                "the service account's app is installed in that company, that company_ids is "
+                "right, and that api_url (or environment) points at that company's Procore"
             )
             raise FatalAPIError(msg) from None
         msg = (
-            f"Company {company_id} is not visible to these credentials; check company_ids and "
-            "that the app is installed in that company"
+            f"Company {company_id} is not visible to these credentials at {self.url_base}; "
+            "check company_ids, that the app is installed in that company, and that api_url "
+            "(or environment) points at that company's Procore"
         )
         raise FatalAPIError(msg)
 

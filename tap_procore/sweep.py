@@ -93,6 +93,8 @@ class Sweep:
         self.start = start_date or EARLIEST
         self._company_order = {company_id: i for i, company_id in enumerate(company_ids)}
         self._on_progress = on_progress
+        # Set by the companies stream when it has walked every configured company to the end.
+        self.visited_everything = False
 
         covered = self._holder.get(COVERED_KEY) or {}
         self._covered_companies = _registry_index(covered.get("companies"))

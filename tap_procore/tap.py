@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import sys
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +17,13 @@ from singer_sdk import Tap
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
 from tap_procore.auth import ProcoreAuthenticator
-from tap_procore.config import CONFIG_SCHEMA, parse_start_date, resolve_endpoints, validate_config
+from tap_procore.config import (
+    CONFIG_SCHEMA,
+    parse_start_date,
+    resolve_endpoints,
+    settings_from_environment,
+    validate_config,
+)
 from tap_procore.errors import ProcoreError, ScopeUnavailable
 from tap_procore.pacing import RateGovernor
 from tap_procore.redaction import SecretRedactor
@@ -32,6 +39,26 @@ if t.TYPE_CHECKING:
     from tap_procore.config import Endpoints
 
 logger = logging.getLogger("tap-procore")
+
+
+class _ClassProperty:
+    """A read-only property of the class (the SDK reads `_env_var_config` on the class)."""
+
+    def __init__(self, getter: t.Callable[[t.Any], t.Any]) -> None:
+        self.getter = getter
+
+    def __get__(self, instance: t.Any, owner: type) -> t.Any:
+        return self.getter(owner)
+
+
+def _environment_config(cls: type[TapProcore]) -> dict[str, t.Any]:
+    # A .env file beside the project counts as environment, as it does for the SDK.
+    from dotenv import find_dotenv, load_dotenv
+
+    load_dotenv(find_dotenv(usecwd=True), override=False)
+    schema = cls.config_jsonschema
+    cls.append_builtin_config(schema)
+    return settings_from_environment(os.environ, schema, cls._env_var_prefix)
 
 
 class TapProcore(Tap):
@@ -52,6 +79,20 @@ class TapProcore(Tap):
         PluginCapabilities.FLATTENING,
         PluginCapabilities.STRUCTURED_LOGGING,
     ]
+
+    # Settings from TAP_PROCORE_* variables, typed by the settings schema (Meltano passes every
+    # value as text); a bad value stops with one line naming the setting.
+    _env_var_config = _ClassProperty(_environment_config)
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The first checkpoint comes one interval into the run, not with the first project.
+        self._last_checkpoint = dt.datetime.now(dt.timezone.utc).timestamp()
+        # A run's log is for people: per-request METRIC lines and the SDK's per-stream
+        # bookkeeping come back with LOGLEVEL=DEBUG.
+        if self.logger.getEffectiveLevel() > logging.DEBUG:
+            self.metrics_logger.setLevel(logging.WARNING)
+            self.logger.addFilter(_quiet_sdk_bookkeeping)
 
     def discover_streams(self) -> list[ProcoreStream]:
         return [stream_class(tap=self) for stream_class in STREAM_TYPES]
@@ -215,18 +256,24 @@ class TapProcore(Tap):
     # --- state checkpoints -------------------------------------------------------------------
 
     _last_checkpoint: float = 0.0
-    _sweep_complete: bool = False
 
     def checkpoint(self, *, force: bool = False) -> None:
         """Write STATE if due; the state dict is consistent at every moment it can be called."""
         now = dt.datetime.now(dt.timezone.utc).timestamp()
         interval = float(self.config.get("state_message_interval", 30))
-        if force or self._sweep_complete or now - self._last_checkpoint >= interval:
+        if force or now - self._last_checkpoint >= interval:
             self._last_checkpoint = now
             self.state_writer.write_state(self.state)
         # Whatever a finished partition wrote goes out now, not at the next STATE.
         self.message_writer.flush()
         self.report.maybe_log_progress(self.transport.stats, self.governor.stats)
+
+    def sync_all(self) -> None:  # type: ignore[misc]  # final in the SDK; extended, not replaced
+        super().sync_all()
+        # Reached only when every selected stream returned; the companies stream says whether
+        # every configured company was walked to the end.
+        if self.sweep.visited_everything:
+            self.complete_sweep()
 
     def complete_sweep(self) -> None:
         """Every company and project was visited: advance bookmarks and say what happened."""
@@ -240,7 +287,6 @@ class TapProcore(Tap):
             elif _has_incremental_ancestor(stream):
                 descendants.append(stream.name)
         self.sweep.complete(incremental=incremental, descendants=descendants)
-        self._sweep_complete = True
         self.checkpoint(force=True)
         wanted = set(self.config.get("project_ids") or [])
         for line in self.report.summary_lines(
@@ -270,6 +316,11 @@ class TapProcore(Tap):
             sys.exit(128 + signum)
 
 
+def _quiet_sdk_bookkeeping(record: logging.LogRecord) -> bool:
+    """Drop the SDK's one line per deselected stream (hundreds in a catalog this size)."""
+    return not str(record.msg).startswith("Skipping deselected stream")
+
+
 def _has_incremental_ancestor(stream: t.Any) -> bool:
     """Whether some ancestor hands this stream only the records changed since its bookmark."""
     parent_type = stream.parent_stream_type
@@ -281,15 +332,55 @@ def _has_incremental_ancestor(stream: t.Any) -> bool:
 
 
 def stop(message: str) -> t.NoReturn:
+    if not logging.getLogger().handlers and not TapProcore.logger.handlers:
+        # Stopped before the SDK set up logging (bad input files): still one formatted line.
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s | %(levelname)-8s | %(name)-30s | %(message)s"
+        )
     TapProcore.logger.error("tap-procore stopped: %s", SecretRedactor.scrub_active(message))
     sys.exit(1)
 
 
+_INPUT_FILE_OPTIONS = {"--config": "config", "--state": "state", "--catalog": "catalog"}
+
+
+def check_input_files(argv: t.Sequence[str]) -> None:
+    """Stop with one line naming the file if a --config/--state/--catalog file cannot be used.
+
+    The SDK reads these while parsing arguments, where an error becomes a traceback that does
+    not say which of the three files was wrong."""
+    for index, argument in enumerate(argv):
+        option, _, inline = argument.partition("=")
+        if option not in _INPUT_FILE_OPTIONS:
+            continue
+        path = inline or (argv[index + 1] if index + 1 < len(argv) else "")
+        if not path or path == "ENV":
+            continue
+        kind = _INPUT_FILE_OPTIONS[option]
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except OSError as exc:
+            stop(f"cannot read the {kind} file {path}: {exc.strerror or exc}")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            stop(f"the {kind} file {path} is not UTF-8 text")
+        try:
+            json.loads(text)
+        except ValueError as exc:
+            stop(f"the {kind} file {path} is not valid JSON ({exc})")
+
+
 def main() -> None:
-    """The `tap-procore` command: the SDK's command line, with unreadable input files reported
-    in one line (the SDK reads --config/--state/--catalog while parsing arguments)."""
+    """The `tap-procore` command: the SDK's command line, with unusable input files reported in
+    one line that names the file."""
+    check_input_files(sys.argv[1:])
     try:
         TapProcore.cli()
+    except ProcoreError as exc:
+        # --discover and --about build the tap outside `invoke`.
+        stop(str(exc))
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
         stop(f"cannot read {exc.filename}: {exc.strerror}" if exc.filename else str(exc))
     except (json.JSONDecodeError, simplejson.JSONDecodeError) as exc:
