@@ -360,6 +360,8 @@ def check_input_files(argv: t.Sequence[str]) -> None:
         try:
             with open(path, "rb") as handle:
                 raw = handle.read()
+        except FileNotFoundError:
+            stop(f"the {kind} file {path} was not found")
         except OSError as exc:
             stop(f"cannot read the {kind} file {path}: {exc.strerror or exc}")
         try:

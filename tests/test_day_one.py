@@ -179,7 +179,7 @@ def test_an_unknown_company_points_at_api_url_as_well(double, tmp_path):
 @pytest.mark.parametrize("option", ["--config", "--state", "--catalog"])
 @pytest.mark.parametrize(
     ("content", "problem"),
-    [(b"{not json", "not valid JSON"), (b"\xff\xfe{}", "not UTF-8"), (None, "cannot read")],
+    [(b"{not json", "not valid JSON"), (b"\xff\xfe{}", "not UTF-8"), (None, "was not found")],
 )
 def test_a_bad_input_file_is_named_in_one_line(tmp_path, option, content, problem):
     config = tmp_path / "config.json"
@@ -187,6 +187,9 @@ def test_a_bad_input_file_is_named_in_one_line(tmp_path, option, content, proble
     bad = tmp_path / f"bad{option.strip('-')}.json"
     if content is not None:
         bad.write_bytes(content)
+    elif option == "--state":
+        bad.mkdir()  # unreadable rather than missing
+        problem = "cannot read"
     args: list[t.Any] = ["--config", str(config)] if option != "--config" else []
     args += [option, str(bad)]
     result = subprocess.run(
