@@ -189,3 +189,25 @@ def test_meltano_run_into_jsonl(meltano_env, tmp_path):
         assert len(lines) == count, table
         if table != "companies":
             assert all(json.loads(line)["company_id"] for line in lines)
+
+
+def test_meltano_default_selection_leaves_out_the_opt_in_streams(meltano_env):
+    """Under this project's meltano.yml (no TAP_PROCORE__SELECT), Meltano selects what the README
+    says a newcomer gets: every stream except the opt-in ones."""
+    from tap_procore.streams import STREAM_TYPES
+
+    _, env = meltano_env
+    env = {k: v for k, v in env.items() if k != "TAP_PROCORE__SELECT"}
+    dumped = meltano("invoke", "--dump=catalog", "tap-procore", env=env)
+    assert dumped.returncode == 0, dumped.stderr[-3000:]
+    selected = {
+        entry["tap_stream_id"]: next(
+            item["metadata"].get("selected") for item in entry["metadata"]
+            if item["breadcrumb"] == []
+        )
+        for entry in json.loads(dumped.stdout)["streams"]
+    }
+    opt_in = {stream.name for stream in STREAM_TYPES if not stream.selected_by_default}
+    assert opt_in, "some streams are opt-in"
+    assert {name for name, chosen in selected.items() if not chosen} == opt_in
+    assert len(selected) == len(STREAM_TYPES)
