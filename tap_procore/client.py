@@ -335,6 +335,11 @@ class ProcoreStream(RESTStream[int]):
         prepared = self._prepare_request(context=context, page=paginator)
         return self.request_decorator(self._request)(prepared, context)
 
+    def first_page(self, context: Context) -> requests.Response:
+        """The first page of this listing in `context` (the request plan samples with it)."""
+        self._tap.report.count_request(self.name)
+        return self._fetch(context, 1 if self.paginated else None)
+
     def request_records(self, context: Context | None) -> t.Iterable[dict]:
         """Read every page of one listing, in order.
 

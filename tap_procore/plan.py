@@ -20,12 +20,11 @@ import math
 import sys
 import typing as t
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from tap_procore.errors import ProcoreError
-from tap_procore.hierarchy import CompaniesStream, CompanyStream, ProjectsStream
-from tap_procore.streams import depth_of
+from tap_procore.errors import ProcoreError, ScopeUnavailable
+from tap_procore.hierarchy import ProjectsStream
 from tap_procore.sweep import Scope
 
 if t.TYPE_CHECKING:
@@ -33,6 +32,10 @@ if t.TYPE_CHECKING:
     from tap_procore.tap import TapProcore
 
 DEFAULT_HOURLY_LIMIT = 3600
+#: Projects whose streams are read (first page of each listing) to measure a sweep's cost.
+DEFAULT_SAMPLE = 25
+GROUPS = ("companies and project lists", "company-level streams", "project-level streams",
+          "child streams", "tool lists (skip switched-off tools)")
 
 
 @dataclass
@@ -42,6 +45,14 @@ class Line:
     scopes: int
     requests: float
     note: str = ""
+
+
+@dataclass
+class Estimate:
+    lines: list[Line]
+    per_company: dict[int, float]
+    hourly_limit: int
+    sampling_requests: int
 
 
 def _load_config(values: list[str]) -> tuple[dict, bool]:
@@ -55,97 +66,248 @@ def _load_config(values: list[str]) -> tuple[dict, bool]:
     return config, from_env
 
 
-def _selected(tap: TapProcore) -> list[ProcoreStream]:
-    return [s for s in tap.streams.values() if s.selected]  # type: ignore[misc]
+@dataclass
+class Cost:
+    """Requests of one scope, by plan group."""
+
+    by_group: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def add(self, group: str, requests: float) -> None:
+        self.by_group[group] += requests
+
+    def merge(self, other: Cost, factor: float = 1.0) -> None:
+        for group, requests in other.by_group.items():
+            self.by_group[group] += requests * factor
+
+    @property
+    def total(self) -> float:
+        return sum(self.by_group.values())
 
 
-def _windows(stream: ProcoreStream, start: dt.datetime) -> int:
-    if not stream.date_params:
-        return 1
-    days = (dt.datetime.now(dt.timezone.utc).date() - start.date()).days + 1
-    return max(1, math.ceil(days / int(stream.config.get("date_window_days") or 366)))
+@dataclass
+class Listing:
+    """What the first page(s) of one listing said: requests a full read takes, rows, samples."""
+
+    requests: float
+    rows: float
+    sample: list[dict]
 
 
-def _sampled_pages(tap: TapProcore, stream: ProcoreStream, scopes: list[Scope]) -> float | None:
-    """Average pages per project from Procore's Total header in a few projects."""
-    pages = []
-    for scope in scopes:
-        context = {"company_id": scope.company_id, "project_id": scope.project_id}
+class Planner:
+    """Walks the stream tree as a first sync would, reading only first pages.
+
+    Every company-level listing is sampled in every company; project-level listings (and one
+    parent's worth of each child listing) in `sample` projects spread over all companies. Pages
+    come from Procore's `Total` header with the run's own windows, child requests from the
+    parents' `Total`, and the sampled projects' costs are extrapolated to each company's
+    projects."""
+
+    def __init__(self, tap: TapProcore, sample: int) -> None:
+        self.tap = tap
+        self.sample = sample
+        self.projects_stream: ProjectsStream = tap.streams["projects"]  # type: ignore[assignment]
+        self._ids_read: set[tuple[str, Scope]] = set()
+
+    # --- which streams take part -----------------------------------------------------------
+
+    @staticmethod
+    def takes_part(stream: t.Any) -> bool:
+        return bool(stream.selected or stream.has_selected_descendents)
+
+    def _children(self, stream: ProcoreStream) -> list[ProcoreStream]:
+        return [child for child in stream.child_streams if self.takes_part(child)]  # type: ignore[misc]
+
+    def _company_streams(self) -> list[ProcoreStream]:
+        return [s for s in self._children(self.tap.streams["companies"])  # type: ignore[arg-type]
+                if not isinstance(s, ProjectsStream)]
+
+    def _project_streams(self) -> list[ProcoreStream]:
+        return self._children(self.projects_stream)
+
+    # --- one listing --------------------------------------------------------------------------
+
+    def _first_page(self, stream: ProcoreStream, context: dict) -> tuple[list[dict], int | None]:
+        response = stream.first_page(context)
+        total = _header_int(response.headers.get("Total"))
+        return list(stream.parse_response(response)), total
+
+    def _pages(self, stream: ProcoreStream, rows: list[dict], total: int | None) -> int:
+        if not stream.paginated:
+            return 1
+        if total is None:
+            return 1 if len(rows) < stream.page_size else 2
+        return max(1, math.ceil(total / stream.page_size))
+
+    def listing(self, stream: ProcoreStream, context: dict) -> Listing:
+        """Requests and rows of reading `stream` in `context`, as its windows would."""
+        windows = stream.windows(context) or [{}]
+        # Daily-log streams read many date windows: sample the oldest and the newest.
+        sampled = [windows[0]] if len(windows) == 1 else [windows[0], windows[-1]]
+        pages, rows, sample = 0.0, 0.0, []
+        for window in sampled:
+            window_context = {**context, "_window": window} if window else context
+            page_rows, total = self._first_page(stream, window_context)
+            pages += self._pages(stream, page_rows, total)
+            rows += total if total is not None else len(page_rows)
+            sample = sample or page_rows
+        share = len(windows) / len(sampled)
+        return Listing(requests=pages * share, rows=rows * share, sample=sample)
+
+    # --- one stream in one scope, with its children -----------------------------------------
+
+    def stream_cost(self, stream: ProcoreStream, context: dict, group: str) -> Cost:
+        cost = Cost()
+        scope = stream.scope_of(context)
+        if stream.embedded_in is not None:
+            return cost
+        if stream.tool and self.tap.tools.is_off(scope, stream.tool):
+            return cost
         try:
-            response = stream._fetch(context, 1)
-        except ProcoreError:
-            return None
-        except Exception:
-            return None
-        total = response.headers.get("Total", "")
-        if not total.isdigit():
-            rows = len(stream.parse_response(response))
-            pages.append(1 if rows < stream.page_size else 2)
-            continue
-        pages.append(max(1, math.ceil(int(total) / stream.page_size)))
-    return sum(pages) / len(pages) if pages else None
+            if stream.ids_from:
+                cost.add(group, self._cost_by_ids(stream, scope))
+                return cost
+            listing = self.listing(stream, context)
+        except ScopeUnavailable:
+            cost.add(group, 1)  # the refused request counts against the limit too
+            return cost
+        cost.add(group, listing.requests)
+        for child in self._children(stream):
+            cost.merge(self._children_cost(stream, child, context, listing))
+        return cost
+
+    def _cost_by_ids(self, stream: ProcoreStream, scope: Scope) -> float:
+        """One request per parent id; each id source is listed once per scope."""
+        requests = 0.0
+        context = {"company_id": scope.company_id}
+        if scope.project_id is not None:
+            context["project_id"] = scope.project_id
+        for source_name in stream.ids_from:
+            source: ProcoreStream = self.tap.streams[source_name]  # type: ignore[assignment]
+            try:
+                listing = self.listing(source, context)
+            except ScopeUnavailable:
+                listing = Listing(requests=1, rows=0, sample=[])
+            if (source_name, scope) not in self._ids_read:
+                self._ids_read.add((source_name, scope))
+                if not source.selected:  # a selected source is counted as its own stream
+                    requests += listing.requests
+            requests += listing.rows
+        return requests
+
+    def _children_cost(
+        self, parent: ProcoreStream, child: ProcoreStream, context: dict, listing: Listing
+    ) -> Cost:
+        """A child listing sampled under one parent record, times the parents that need it."""
+        cost = Cost()
+        parents = listing.sample
+        if child.parent_count_field:
+            counted = [record.get(child.parent_count_field) for record in parents]
+            parents = [record for record, count in zip(parents, counted) if count != 0]
+        if not parents or not listing.sample:
+            return cost
+        share = len(parents) / len(listing.sample)
+        child_context = parent.get_child_context(parents[0], context)
+        if child_context is None:
+            return cost
+        per_parent = self.stream_cost(child, child_context, "child streams")
+        cost.merge(per_parent, factor=listing.rows * share)
+        return cost
+
+    # --- scopes ---------------------------------------------------------------------------------
+
+    def company_cost(self, company_id: int, project_count: int) -> Cost:
+        cost = Cost()
+        cost.add(GROUPS[0], 1 + max(1, math.ceil(project_count / self.projects_stream.page_size)))
+        for stream in self._company_streams():
+            cost.merge(self.stream_cost(stream, {"company_id": company_id}, GROUPS[1]))
+        return cost
+
+    def project_cost(self, scope: Scope) -> Cost:
+        cost = Cost()
+        context = {"company_id": scope.company_id, "project_id": scope.project_id}
+        for stream in self._project_streams():
+            cost.merge(self.stream_cost(stream, context, GROUPS[2]))
+        tool_list = self.tap.tools.records_for(scope) is not None
+        if tool_list and not self.tap.streams["project_tools"].selected:
+            cost.add(GROUPS[4], 1)
+        self.tap.forget_scope(scope)
+        return cost
+
+    def projects_by_company(self) -> dict[int, list[int]]:
+        found: dict[int, list[int]] = {}
+        for company_id in self.tap.config["company_ids"]:
+            found[company_id] = [
+                project["id"]
+                for project in self.projects_stream.request_records({"company_id": company_id})
+                if isinstance(project.get("id"), int) and self.projects_stream._wanted(project)
+            ]
+        return found
 
 
-def plan(tap: TapProcore, sample: int) -> tuple[list[Line], dict[int, float], int]:
-    selected = _selected(tap)
-    start = tap.sweep.start
-    projects_by_company: dict[int, list[int]] = defaultdict(list)
-    projects_stream: ProjectsStream = tap.streams["projects"]  # type: ignore[assignment]
-    for company_id in tap.config["company_ids"]:
-        context = {"company_id": company_id}
-        for project in projects_stream.request_records(context):
-            if isinstance(project.get("id"), int) and projects_stream._wanted(project):
-                projects_by_company[company_id].append(project["id"])
-    companies = len(tap.config["company_ids"])
-    projects = sum(len(ids) for ids in projects_by_company.values())
-    sample_scopes = [
-        Scope(company_id, project_id)
-        for company_id, ids in projects_by_company.items()
-        for project_id in ids[:sample]
-    ][:sample]
+def sampled_projects(projects: dict[int, list[int]], sample: int) -> list[Scope]:
+    """`sample` projects spread evenly over every company's list (all of them if fewer)."""
+    every = [Scope(company, project) for company, ids in projects.items() for project in ids]
+    if sample <= 0 or not every:
+        return []
+    if sample >= len(every):
+        return every
+    step = len(every) / sample
+    return [every[int(i * step)] for i in range(sample)]
 
-    company_level = [s for s in selected if isinstance(s, CompanyStream) and depth_of(type(s)) == 1
-                     and not isinstance(s, ProjectsStream)]
-    project_level = [
-        s for s in selected if depth_of(type(s)) == 2 and not isinstance(s, CompanyStream)
-    ]
-    children = [s for s in selected if s not in company_level and s not in project_level
-                and not isinstance(s, (CompaniesStream, ProjectsStream))]
-    tool_streams = [s for s in selected if s.tool and depth_of(type(s)) >= 2]
 
-    lines = [
-        Line("companies and project lists", 2, companies,
-             companies + sum(math.ceil(max(len(ids), 1) / 300)
-                             for ids in projects_by_company.values())),
-        Line("company-level streams", len(company_level), companies,
-             companies * sum(_windows(s, start) for s in company_level)),
-    ]
-    per_project = 0.0
-    sampled = 0
-    for stream in project_level:
-        pages = _sampled_pages(tap, stream, sample_scopes) if sample_scopes else None
-        sampled += pages is not None
-        per_project += (pages or 1) * _windows(stream, start)
-    note = f"pages sampled in {len(sample_scopes)} project(s)" if sampled else "1 page each"
-    lines.append(Line("project-level streams", len(project_level), projects,
-                      projects * per_project, note))
-    if len(tool_streams) >= 2:
-        lines.append(Line("tool lists (skip switched-off tools)", 1, projects, projects))
-    if children:
-        lines.append(Line("child streams", len(children), projects, 0,
-                          "+1 request per parent record (" + ", ".join(
-                              s.name for s in children[:6]) + ("..." if len(children) > 6 else "")
-                          + ")"))
-    per_company = {
-        company_id: (1 + math.ceil(max(len(ids), 1) / 300)
-                     + sum(_windows(s, start) for s in company_level)
-                     + len(ids) * (per_project + (1 if len(tool_streams) >= 2 else 0)))
-        for company_id, ids in projects_by_company.items()
+def _header_int(value: str | None) -> int | None:
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def plan(tap: TapProcore, sample: int = DEFAULT_SAMPLE) -> Estimate:
+    requests_at_start = tap.transport.stats.requests
+    planner = Planner(tap, sample)
+    projects = planner.projects_by_company()
+    samples = sampled_projects(projects, sample)
+    sampled_costs: dict[int, list[Cost]] = defaultdict(list)
+    for scope in samples:
+        sampled_costs[scope.company_id].append(planner.project_cost(scope))
+    every_sample = [cost for costs in sampled_costs.values() for cost in costs]
+
+    totals = Cost()
+    per_company: dict[int, float] = {}
+    for company_id, ids in projects.items():
+        company = planner.company_cost(company_id, len(ids))
+        costs = sampled_costs.get(company_id) or every_sample
+        for cost in costs:
+            company.merge(cost, factor=len(ids) / len(costs))
+        totals.merge(company)
+        per_company[company_id] = company.total
+
+    project_scopes = sum(len(ids) for ids in projects.values())
+    companies = len(projects)
+    note = f"first pages read in {len(samples)} of {project_scopes} projects"
+    counts = {
+        GROUPS[0]: (2, companies),
+        GROUPS[1]: (len(planner._company_streams()), companies),
+        GROUPS[2]: (len(planner._project_streams()), project_scopes),
+        GROUPS[3]: (_descendant_count(planner), project_scopes),
+        GROUPS[4]: (1, project_scopes),
     }
-    for company_id in tap.config["company_ids"]:
-        per_company.setdefault(company_id, 2 + len(company_level))
+    lines = [
+        Line(group, *counts[group], totals.by_group.get(group, 0.0),
+             note if group == GROUPS[2] else "")
+        for group in GROUPS
+        if totals.by_group.get(group) or group in GROUPS[:3]
+    ]
     hourly = int(tap.config.get("max_requests_per_hour") or _observed_hourly_limit(tap))
-    return lines, per_company, hourly
+    return Estimate(lines, per_company, hourly, tap.transport.stats.requests - requests_at_start)
+
+
+def _descendant_count(planner: Planner) -> int:
+    count = 0
+    stack = [*planner._company_streams(), *planner._project_streams()]
+    while stack:
+        children = planner._children(stack.pop())
+        count += len(children)
+        stack.extend(children)
+    return count
 
 
 def _observed_hourly_limit(tap: TapProcore) -> int:
@@ -160,24 +322,35 @@ def _observed_hourly_limit(tap: TapProcore) -> int:
     return max(hourly) if hourly else DEFAULT_HOURLY_LIMIT
 
 
-def render(lines: list[Line], per_company: dict[int, float], hourly: int) -> str:
+def company_line(company_id: int, requests: float, hourly: int) -> str:
+    hours = requests / hourly
+    if requests <= hourly:
+        return (f"  company {company_id}: {math.ceil(requests)} requests, about {hours:.1f} hours; "
+                f"stays under the hourly limit ({hourly})")
+    resets = math.ceil(requests / hourly) - 1
+    return (f"  company {company_id}: {math.ceil(requests)} requests, about {hours:.1f} hours; "
+            f"reaches the hourly limit ({hourly}) and waits for the window to reset "
+            f"{resets} time{'s' if resets != 1 else ''}")
+
+
+def render(estimate: Estimate) -> str:
     out = [
         f"{'':38} {'streams':>8} {'scopes':>8} {'requests':>10}  note",
         f"{'-' * 38} {'-' * 8} {'-' * 8} {'-' * 10}  ----",
     ]
-    for line in lines:
+    for line in estimate.lines:
         out.append(f"{line.group:38} {line.streams:8} {line.scopes:8} "
                    f"{math.ceil(line.requests):10}  {line.note}")
-    total = sum(per_company.values())
-    out.append(f"{'total (at least)':38} {'':8} {'':8} {math.ceil(total):10}")
+    total = sum(estimate.per_company.values())
+    out.append(f"{'total (estimate)':38} {'':8} {'':8} {math.ceil(total):10}")
     out.append("")
-    out.append(f"Rate limit: {hourly} requests per hour per company "
+    out.append(f"Rate limit: {estimate.hourly_limit} requests per hour per company "
                "(Procore's X-Rate-Limit-Limit, or max_requests_per_hour)")
-    for company_id, requests in sorted(per_company.items()):
-        out.append(f"  company {company_id}: {math.ceil(requests)} requests, "
-                   f"about {requests / hourly:.1f} hours")
+    for company_id, requests in sorted(estimate.per_company.items()):
+        out.append(company_line(company_id, requests, estimate.hourly_limit))
     out.append("Companies have separate budgets and run one after another in one job; run them "
                "as parallel jobs to finish in the longest company's time.")
+    out.append(f"This plan used {estimate.sampling_requests} requests to sample.")
     return "\n".join(out)
 
 
@@ -186,21 +359,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", action="append", default=[],
                         help="config file, or ENV to read TAP_PROCORE_* variables (repeatable)")
     parser.add_argument("--catalog", type=Path, help="catalog with the streams to sync selected")
-    parser.add_argument("--sample", type=int, default=0,
-                        help="projects to sample for page counts (one request per stream each)")
+    parser.add_argument("--sample", type=int, default=DEFAULT_SAMPLE,
+                        help="projects whose listings are sampled (first pages only; default "
+                             f"{DEFAULT_SAMPLE}); more is closer, fewer is cheaper")
     args = parser.parse_args(argv)
-    from tap_procore.tap import TapProcore
+    from tap_procore.tap import TapProcore, check_input_files
 
-    config, from_env = _load_config(args.config)
-    catalog = json.loads(args.catalog.read_text()) if args.catalog else None
+    check_input_files([*(f"--config={path}" for path in args.config),
+                       *([f"--catalog={args.catalog}"] if args.catalog else [])])
     try:
+        config, from_env = _load_config(args.config)
+        catalog = json.loads(args.catalog.read_text()) if args.catalog else None
         tap = TapProcore(config=config, catalog=catalog, parse_env_config=from_env,
                          validate_config=True, setup_mapper=False)
-        lines, per_company, hourly = plan(tap, max(args.sample, 0))
+        estimate = plan(tap, max(args.sample, 0))
     except ProcoreError as exc:
         print(f"tap-procore-plan stopped: {exc}", file=sys.stderr)
         return 1
-    print(render(lines, per_company, hourly))
+    print(render(estimate))
     return 0
 
 

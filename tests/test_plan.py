@@ -6,7 +6,16 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import REPO, base_config, catalog_selecting
+import re
+
+from tests.conftest import CLIENT, REPO, base_config, catalog_selecting, company_ids, run_tap
+
+
+def run_plan(config_path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "tap_procore.plan", "--config", str(config_path), *args],
+        capture_output=True, text=True, cwd=REPO, check=False, timeout=600,
+    )
 
 
 def test_plan_counts_projects_and_estimates_requests_and_hours(double, tmp_path):
@@ -31,9 +40,54 @@ def test_plan_counts_projects_and_estimates_requests_and_hours(double, tmp_path)
     assert requests == 7 * (3 + 1)
     assert "600 requests per hour" in result.stdout
     assert "company 5000000001" in result.stdout and "hours" in result.stdout
-    # The plan reads lists and samples; it does not sync anything.
+    # The plan reads lists and first pages; it does not sync anything, and says what it used.
     made = [r for r in double.control.requests() if r["path"].startswith("/rest/")]
-    assert len(made) <= 2 + 2 + 2  # project lists, company lookups, one sample per stream
+    # Two project lists, trades (company level) in both companies, one first page per stream.
+    assert len(made) <= 2 + 2 + 2
+    used = re.search(r"This plan used (\d+) requests to sample", result.stdout)
+    assert used and int(used.group(1)) == len(double.control.requests())  # with the token
+
+
+def test_plan_is_within_a_quarter_of_the_real_run_and_flags_the_hourly_limit(double, tmp_path):
+    """The demo tenant, default selection: the plan's total against the requests a real first
+    sync makes, and the company whose sweep outgrows the hourly limit named as such."""
+    config = {**CLIENT, "api_url": double.url, "auth_url": double.url,
+              "company_ids": company_ids(double), "start_date": "2024-01-01T00:00:00Z"}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    result = run_plan(tmp_path / "config.json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    estimate = int(re.search(r"total \(estimate\)\s+(\d+)", result.stdout).group(1))
+    per_company = dict(re.findall(r"company (\d+): (\d+) requests", result.stdout))
+
+    before = double.control.stats()["total"]
+    run = run_tap(tmp_path, config)
+    assert run.returncode == 0, run.stderr[-2000:]
+    real = double.control.stats()["total"] - before
+    assert abs(estimate - real) <= 0.25 * real, (estimate, real)
+
+    assert set(per_company) == {str(company) for company in company_ids(double)}
+
+
+def test_plan_says_which_company_reaches_the_hourly_limit(double, tmp_path):
+    # A cap small enough that the sampled companies' sweeps outgrow it, large enough that the
+    # plan's own few requests are not paced.
+    config = base_config(double.url, [5000000001, 5000000002], max_requests_per_hour=12)
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    (tmp_path / "catalog.json").write_text(json.dumps(catalog_selecting(["projects", "rfis"])))
+    result = run_plan(tmp_path / "config.json", "--catalog", str(tmp_path / "catalog.json"),
+                      "--sample", "1")
+    assert result.returncode == 0, result.stderr[-2000:]
+    company_lines = [line for line in result.stdout.splitlines()
+                     if re.match(r"\s+company \d+:", line)]
+    assert len(company_lines) == 2
+    flagged = 0
+    for line in company_lines:
+        requests = int(line.split(":")[1].split()[0])
+        reaches = "reaches the hourly limit (12)" in line
+        assert reaches == (requests > 12), line
+        assert reaches != ("stays under the hourly limit" in line), line
+        flagged += reaches
+    assert flagged >= 1, result.stdout
 
 
 def test_plan_refuses_bad_config_with_one_line(tmp_path):
