@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Write the README's generated sections (``--check`` to verify them): the table of streams,
-from the stream classes, and the output of ``tap-procore --about --format=markdown``."""
+"""Write the generated sections of docs/ (``--check`` to verify them): the table of streams in
+docs/streams.md, from the stream classes, and ``tap-procore --about --format=markdown`` in
+docs/operations.md."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from tap_procore.hierarchy import CompaniesStream, CompanyStream  # noqa: E402
 from tap_procore.streams import STREAM_TYPES, category_of  # noqa: E402
 
 README = REPO / "README.md"
+STREAMS_DOC = REPO / "docs" / "streams.md"
+OPERATIONS_DOC = REPO / "docs" / "operations.md"
 SECTIONS = ("streams", "about")
 
 
@@ -79,7 +82,7 @@ def about_section() -> str:
 def replace_section(text: str, name: str, body: str) -> str:
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     if start not in text or end not in text:
-        raise SystemExit(f"README.md has no {start} ... {end} section")
+        raise SystemExit(f"no {start} ... {end} section")
     before, rest = text.split(start, 1)
     _, after = rest.split(end, 1)
     return f"{before}{start}\n{body}\n{end}{after}"
@@ -89,15 +92,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
-    text = README.read_text()
-    updated = replace_section(text, "streams", streams_section())
-    updated = replace_section(updated, "about", about_section())
-    if args.check:
+    sections = {STREAMS_DOC: ("streams", streams_section()), OPERATIONS_DOC: ("about", about_section())}
+    stale = []
+    for path, (name, body) in sections.items():
+        text = path.read_text()
+        updated = replace_section(text, name, body)
         if updated != text:
-            print("README's generated sections are out of date: run scripts/readme_sections.py")
-            return 1
-        return 0
-    README.write_text(updated)
+            stale.append(path.relative_to(REPO))
+            if not args.check:
+                path.write_text(updated)
+    if args.check and stale:
+        print(f"generated sections out of date in {', '.join(map(str, stale))}: "
+              "run scripts/readme_sections.py")
+        return 1
     return 0
 
 
