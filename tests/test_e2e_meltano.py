@@ -245,7 +245,7 @@ def distinct_keys_by_stream(output_dir: Path, catalog: dict) -> dict[str, int]:
 
 
 def test_every_stream_loads_into_jsonl_and_postgres_every_key_once(whole_catalog_env, tmp_path):
-    double, env = whole_catalog_env
+    _, env = whole_catalog_env
     catalog = discover()
     started = time.monotonic()
     jsonl = meltano("run", "tap-procore", "target-jsonl",
