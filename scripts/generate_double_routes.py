@@ -44,6 +44,10 @@ DELETED_FILTERS = (
 UPDATED_AT_FILTERS = ("filters[updated_at]", "filters[updated_at][gt]")
 DATE_PARAMS = ("log_date", "start_date", "end_date")
 PAGING_PARAMS = ("page", "per_page")
+# How the simplified API description marks values nested deeper than it kept.
+LOST = "(nested object)"
+# Nesting kept in item shapes: as deep as scripts/generate_schemas.py types the tap's schemas.
+MAX_SHAPE_DEPTH = 4
 
 # Path segments whose following `{param}` is really a company or project id,
 # e.g. `/rest/v1.0/projects/{id}`: the double treats such a param as the scope.
@@ -134,35 +138,26 @@ def schema_type(schema: Any) -> str | None:
 
 
 def simplify_property(schema: Any, depth: int) -> dict[str, Any]:
-    """Keep what the double needs to fake a value: type, format, enum, shape to depth 2."""
+    """Keep what the double needs to fake a value: type, format, enum and shape, to the depth
+    the tap's schemas declare (so that the double's values have the shapes the tap expects)."""
     out: dict[str, Any] = {"type": schema_type(schema) or "string"}
     if not isinstance(schema, dict):
         return out
+    if schema.get("description") == LOST:
+        # The description kept only the name: the value may be of any JSON type.
+        return {"type": "any"}
     if schema.get("format"):
         out["format"] = schema["format"]
     if isinstance(schema.get("enum"), list) and schema["enum"]:
         out["enum"] = schema["enum"]
-    if depth >= 2:
-        if out["type"] == "array" and isinstance(schema.get("items"), dict):
-            item_type = schema_type(schema["items"])
-            if item_type and item_type not in ("object", "array"):
-                out["items"] = {"type": item_type}
+    if depth >= MAX_SHAPE_DEPTH:
         return out
     if out["type"] == "object" and isinstance(schema.get("properties"), dict):
         out["properties"] = {
             name: simplify_property(sub, depth + 1) for name, sub in schema["properties"].items()
         }
-    elif out["type"] == "array" and isinstance(schema.get("items"), dict):
-        item = schema["items"]
-        item_type = schema_type(item)
-        if item_type:
-            simple_item: dict[str, Any] = {"type": item_type}
-            if item_type == "object" and isinstance(item.get("properties"), dict):
-                simple_item["properties"] = {
-                    name: simplify_property(sub, depth + 1)
-                    for name, sub in item["properties"].items()
-                }
-            out["items"] = simple_item
+    elif out["type"] == "array" and schema_type(schema.get("items")):
+        out["items"] = simplify_property(schema["items"], depth + 1)
     return out
 
 

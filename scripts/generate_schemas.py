@@ -8,7 +8,10 @@ For each stream the item shape comes from, in order:
      another operation of the same resource (``from_operation``, optionally with ``field`` for
      data embedded in that resource's records) or the properties themselves.
 
-Every schema is then normalised for warehouses: every property nullable, ids as integers,
+Every schema is then normalised for warehouses: every property nullable but the key properties
+(a loader makes key columns NOT NULL; rows without a unique id of their own get a derived
+`row_key`), ids as integers, arrays that a loader cannot type (arrays of arrays, of untyped
+values) declared without items so that they load as one JSON value,
 values whose type the description lost left untyped (``{}``) rather than guessed,
 ``format: date-time`` / ``date`` kept as Procore declares them, enums and patterns dropped
 (Procore adds values without notice), nested objects kept as objects; the context keys
@@ -30,6 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from tap_procore.client import ROW_KEY  # noqa: E402
 from tap_procore.conform import EXTRA_FIELDS  # noqa: E402
 from tap_procore.streams import STREAM_TYPES  # noqa: E402
 
@@ -102,7 +106,9 @@ def normalise(schema: dict, name: str, depth: int, *, v2: bool) -> dict:
         out = {"type": ["array", "null"]}
         items = schema.get("items")
         if items and depth < MAX_DEPTH:
-            out["items"] = normalise(items, name, depth + 1, v2=v2)
+            item = normalise(items, name, depth + 1, v2=v2)
+            if _loader_types_elements(item):
+                out["items"] = item
         return out
     if declared == "integer" or (v2 and name == "id"):
         return {"type": ["integer", "null"]}
@@ -119,6 +125,16 @@ def normalise(schema: dict, name: str, depth: int, *, v2: bool) -> dict:
             out["format"] = schema["format"]
         return out
     return {}
+
+
+def _loader_types_elements(item: dict) -> bool:
+    """Whether a loader can type an array column from its items. target-postgres makes an
+    array of scalars or objects a typed array (text[], bigint[], jsonb[]), whose elements must
+    then all be of that type; it cannot load arrays of arrays (Postgres arrays are rectangular:
+    `malformed array literal`) nor arrays of untyped values. Such an array is declared without
+    items: one JSON value (jsonb)."""
+    declared = set(item.get("type") or ()) - {"null"}
+    return len(declared) == 1 and not declared & {"array"}
 
 
 def _is_lost(schema: object) -> bool:
@@ -175,8 +191,15 @@ def build_schema(stream_class: type, description: Description) -> tuple[dict, st
     }
     for key in context_keys(stream_class):
         properties[key] = {"type": ["integer", "null"]}
+    if ROW_KEY in stream_class.primary_keys:
+        properties[ROW_KEY] = {"type": "string", "description": stream_class.describe_row_key()}
     for key in stream_class.primary_keys:
-        properties.setdefault(key, {"type": ["string", "null"]})
+        # A loader makes key columns NOT NULL; the tap never sends a record without its key.
+        prop = properties.setdefault(key, {"type": "string"})
+        declared = prop.get("type") or "string"
+        kinds = [declared] if isinstance(declared, str) else declared
+        kinds = [kind for kind in kinds if kind != "null"]
+        prop["type"] = kinds[0] if len(kinds) == 1 else kinds
     replication_key = stream_class.replication_key
     if replication_key and replication_key not in properties:
         raise SystemExit(f"{stream_class.name}: replication key {replication_key} not in shape")

@@ -42,6 +42,9 @@ if t.TYPE_CHECKING:
 logger = logging.getLogger("tap-procore")
 
 SCHEMAS = SchemaDirectory(schemas)
+#: The key column of streams whose rows have no unique id of their own (see surrogate_key_of).
+ROW_KEY = "row_key"
+_KEY_ENCODER = msgspec.json.Encoder(order="sorted")
 _JSON_DECODER = msgspec.json.Decoder()
 _TEMPLATE = re.compile(r"\{(\w+)\}")
 # How often an empty page that Total says should have rows is read again.
@@ -152,6 +155,12 @@ class ProcoreStream(RESTStream[int]):
     children_see_every_record: t.ClassVar[bool] = False
     #: False for streams that users should opt into (expensive or rarely useful).
     selected_by_default: bool = True
+    #: For rows Procore gives no unique id of their own: the fields that identify a row in its
+    #: list. They may be null, so they cannot be key columns; the stream's key uses `row_key`,
+    #: derived from them by `surrogate_key` (unique within one list, see `post_process`).
+    surrogate_key_of: t.ClassVar[tuple[str, ...]] = ()
+    #: What `row_key` is, for the schema's description (default: said from surrogate_key_of).
+    row_key_description: t.ClassVar[str | None] = None
 
     schema: t.ClassVar[StreamSchema] = StreamSchema(SCHEMAS)
     state_partitioning_keys: t.ClassVar[tuple[str, ...]] = ()  # see tap_procore/sweep.py
@@ -167,7 +176,11 @@ class ProcoreStream(RESTStream[int]):
     def __init__(self, tap: TapProcore, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(tap, *args, **kwargs)
         self._schema_written = False
-        self._conformer = RecordConformer(self.name, self.schema.get("properties", {}))
+        self._conformer = RecordConformer(
+            self.name, self.schema.get("properties", {}), self.primary_keys or ()
+        )
+        self._row_key_list: tuple = ()
+        self._row_keys_seen: dict[str, int] = {}
         self._everything_selected: bool | None = None
         self.records_written = 0
 
@@ -508,7 +521,36 @@ class ProcoreStream(RESTStream[int]):
             for key, value in context.items():
                 if not key.startswith("_"):
                     row[key] = value
+        if ROW_KEY in self.primary_keys:
+            row[ROW_KEY] = self._unique_in_list(self.surrogate_key(row), context)
         return self._conformer.conform(row)
+
+    # --- surrogate keys ------------------------------------------------------------------------
+
+    def surrogate_key(self, row: dict) -> str:
+        """`row_key` of a row: the JSON array of its `surrogate_key_of` values (nulls kept)."""
+        return _KEY_ENCODER.encode([row.get(name) for name in self.surrogate_key_of]).decode()
+
+    @classmethod
+    def describe_row_key(cls) -> str:
+        if cls.row_key_description:
+            return cls.row_key_description
+        fields = ", ".join(cls.surrogate_key_of)
+        return (
+            "Key derived by tap-procore, because Procore gives these rows no unique id: the JSON "
+            f"array of [{fields}], with #2, #3, ... appended when the same values repeat in one "
+            "list (in the order Procore lists them)."
+        )
+
+    def _unique_in_list(self, key: str, context: Context | None) -> str:
+        # Rows with the same values in one list (one parent) would overwrite each other in the
+        # warehouse: number the repeats. Each list is read once per run, from start to end.
+        listing = tuple((k, v) for k, v in (context or {}).items() if not k.startswith("_"))
+        if listing != self._row_key_list:
+            self._row_key_list, self._row_keys_seen = listing, {}
+        seen = self._row_keys_seen.get(key, 0) + 1
+        self._row_keys_seen[key] = seen
+        return key if seen == 1 else f"{key}#{seen}"
 
     # --- messages ------------------------------------------------------------------------------
 

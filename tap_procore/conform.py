@@ -1,11 +1,16 @@
-"""Make each record fit its stream's columns without losing a value.
+"""Make each record fit its stream's schema without losing a value.
 
 Procore does not always send what its own description declares: ids as numbers where the
 description says string (origin_id), numbers as strings, the odd text in a numeric field. A
-target that validates records would stop the whole load on such a value. Each top-level value is
-therefore converted when the conversion is lossless (7 -> "7", "12.50" -> 12.50, "true" -> True),
-and a value that cannot fit its column is moved, unchanged, into ``_procore_extra`` with one
-warning per stream and field, next to the fields the schema does not list at all.
+target that validates records (every Singer SDK target does, nested values included) would stop
+the whole load on such a value, and a loader stops on a value its column type cannot hold (an
+integer beyond 64 bits in a BIGINT column). Each value is therefore converted when the
+conversion is lossless (7 -> "7", "12.50" -> 12.50, "true" -> True), at every depth the schema
+declares; a top-level value that cannot fit (or holds a nested value that cannot) is moved,
+unchanged, into ``_procore_extra`` with one warning per stream and field, next to the fields the
+schema does not list at all.
+
+Key properties are never null in a record that leaves the tap: a loader makes them NOT NULL.
 """
 
 from __future__ import annotations
@@ -17,14 +22,20 @@ import typing as t
 
 import msgspec
 
+from tap_procore.errors import FatalAPIError
+
 logger = logging.getLogger("tap-procore")
 
 EXTRA_FIELDS = "_procore_extra"
+# Integer columns are 64-bit in every warehouse (BIGINT, INT64, NUMBER(19)).
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _INTEGER_TEXT = re.compile(r"-?\d+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _NO_FIT = object()
 _JSON_ENCODER = msgspec.json.Encoder(decimal_format="number")
+
+Fit = t.Callable[[t.Any], t.Any]  # value -> the value, a lossless conversion, or _NO_FIT
 
 
 def _types_of(prop: dict) -> frozenset[str]:
@@ -43,16 +54,23 @@ def _fit_string(value: t.Any) -> t.Any:
     return _NO_FIT
 
 
+def _in_int64(value: t.Any) -> bool:
+    return value.__class__ is not int or INT64_MIN <= value <= INT64_MAX
+
+
 def _fit_integer(value: t.Any) -> t.Any:
+    number: t.Any = _NO_FIT
     if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
-        return int(value)
-    if isinstance(value, (float, decimal.Decimal)):
+        number = int(value)
+    elif isinstance(value, (float, decimal.Decimal)):
         try:
             if value == int(value):
-                return int(value)
+                number = int(value)
         except (OverflowError, ValueError):  # inf, nan
             return _NO_FIT
-    return _NO_FIT
+    if number is _NO_FIT or not INT64_MIN <= number <= INT64_MAX:
+        return _NO_FIT
+    return number
 
 
 def _fit_number(value: t.Any) -> t.Any:
@@ -87,7 +105,7 @@ def _fit_date_time(value: t.Any) -> t.Any:
 
 # Python types that already satisfy each JSON Schema type, and the lossless conversion to try
 # when a value does not. bool is an int subclass, hence the explicit exclusion below.
-_KINDS: dict[str, tuple[tuple[type, ...], t.Callable[[t.Any], t.Any] | None]] = {
+_KINDS: dict[str, tuple[tuple[type, ...], Fit | None]] = {
     "integer": ((int,), _fit_integer),
     "number": ((int, float, decimal.Decimal), _fit_number),
     "boolean": ((bool,), _fit_boolean),
@@ -98,29 +116,115 @@ _KINDS: dict[str, tuple[tuple[type, ...], t.Callable[[t.Any], t.Any] | None]] = 
 _ORDER = ("integer", "number", "boolean", "string", "object", "array")
 
 
+class _Shallow(t.NamedTuple):
+    """What one schema level accepts as is, and the conversions to try when it does not."""
+
+    accepted: tuple[type, ...]
+    refuses_bool: bool
+    value_check: t.Callable[[t.Any], bool] | None  # formats, integer range
+    fits: tuple[Fit, ...]
+
+
+def _shallow(prop: dict, declared: frozenset[str]) -> _Shallow:
+    kinds = [kind for kind in _ORDER if kind in declared]
+    accepted = tuple({py for kind in kinds for py in _KINDS[kind][0]})
+    fits = tuple(fit for kind in kinds if (fit := _KINDS[kind][1]) is not None)
+    value_check = None
+    if declared == {"string"} and prop.get("format") == "date-time":
+        value_check, fits = _is_date_time_text, (_fit_date_time,)
+    elif declared == {"string"} and prop.get("format") == "date":
+        value_check, fits = _is_date_text, ()
+    elif declared == {"integer"}:
+        value_check = _in_int64
+    return _Shallow(accepted, "boolean" not in declared, value_check, fits)
+
+
+def compile_fit(prop: dict) -> Fit | None:
+    """The function that makes a value fit `prop` at every depth; None when anything fits."""
+    types = _types_of(prop)
+    declared = types - {"null"}
+    if not declared:
+        return None
+    nullable = "null" in types
+    accepted, refuses_bool, value_check, fits = _shallow(prop, declared)
+    members = {
+        name: fit
+        for name, sub in (prop.get("properties") or {}).items()
+        if (fit := compile_fit(sub)) is not None
+    }
+    items = compile_fit(prop["items"]) if isinstance(prop.get("items"), dict) else None
+
+    def fit_members(value: dict) -> t.Any:
+        changed = None
+        for name, member in value.items():
+            fit = members.get(name)
+            if fit is None:
+                continue
+            fitted = fit(member)
+            if fitted is _NO_FIT:
+                return _NO_FIT
+            if fitted is not member:
+                if changed is None:
+                    changed = dict(value)
+                changed[name] = fitted
+        return value if changed is None else changed
+
+    def fit_items(value: list) -> t.Any:
+        changed = None
+        for index, element in enumerate(value):
+            fitted = items(element)  # type: ignore[misc]
+            if fitted is _NO_FIT:
+                return _NO_FIT
+            if fitted is not element:
+                if changed is None:
+                    changed = list(value)
+                changed[index] = fitted
+        return value if changed is None else changed
+
+    def fit(value: t.Any) -> t.Any:
+        if value is None:
+            return None if nullable else _NO_FIT
+        if (
+            isinstance(value, accepted)
+            and not (refuses_bool and value.__class__ is bool)
+            and (value_check is None or value_check(value))
+        ):
+            if members and value.__class__ is dict:
+                return fit_members(value)
+            if items is not None and value.__class__ is list:
+                return fit_items(value)
+            return value
+        for convert in fits:
+            converted = convert(value)
+            if converted is not _NO_FIT:
+                return converted
+        return _NO_FIT
+
+    return fit
+
+
 class RecordConformer:
     """Precomputed per stream; `conform(row)` runs once per record."""
 
-    def __init__(self, stream_name: str, properties: t.Mapping[str, dict]) -> None:
+    def __init__(
+        self,
+        stream_name: str,
+        properties: t.Mapping[str, dict],
+        key_properties: t.Sequence[str] = (),
+    ) -> None:
         self._stream = stream_name
         self._known = frozenset(properties)
         self._keeps_extra = EXTRA_FIELDS in properties
-        # key -> (accepted Python types, whether bool must be refused, text check, fits)
-        self._checks: dict[str, tuple[tuple, bool, t.Callable | None, tuple]] = {}
+        self._keys = tuple(key_properties)
+        # key -> (shallow check, full fit when the shallow check cannot decide alone)
+        self._checks: dict[str, tuple[_Shallow, Fit, bool]] = {}
         for key, prop in properties.items():
             declared = _types_of(prop) - {"null"}
-            if not declared or key == EXTRA_FIELDS:
+            fit = compile_fit(prop)
+            if fit is None or key == EXTRA_FIELDS:
                 continue  # untyped: anything goes
-            kinds = [kind for kind in _ORDER if kind in declared]
-            accepted = tuple({py for kind in kinds for py in _KINDS[kind][0]})
-            fits = tuple(_KINDS[kind][1] for kind in kinds if _KINDS[kind][1] is not None)
-            refuses_bool = "boolean" not in declared
-            text_check = None
-            if declared == {"string"} and prop.get("format") == "date-time":
-                text_check, fits = _is_date_time_text, (_fit_date_time,)
-            elif declared == {"string"} and prop.get("format") == "date":
-                text_check, fits = _is_date_text, ()
-            self._checks[key] = (accepted, refuses_bool, text_check, fits)
+            nested = bool(prop.get("properties")) or isinstance(prop.get("items"), dict)
+            self._checks[key] = (_shallow(prop, declared), fit, nested)
         self._warned: set[str] = set()
 
     def conform(self, row: dict) -> dict:
@@ -136,7 +240,7 @@ class RecordConformer:
             for key in unknown:
                 moved[key] = row.pop(key)
         checks = self._checks
-        misfits: list[str] = []
+        fitted: list[tuple[str, t.Any]] = []
         # One pass over the record's own keys: records often carry fewer fields than the schema.
         for key, value in row.items():
             if value is None:
@@ -144,26 +248,24 @@ class RecordConformer:
             check = checks.get(key)
             if check is None:
                 continue
-            accepted, refuses_bool, text_check, _ = check
+            (accepted, refuses_bool, value_check, _), fit, nested = check
             if (
-                isinstance(value, accepted)
+                not nested
+                and isinstance(value, accepted)
                 and not (refuses_bool and value.__class__ is bool)
-                and (text_check is None or text_check(value))
+                and (value_check is None or value_check(value))
             ):
                 continue
-            misfits.append(key)
-        for key in misfits:
-            value = row[key]
-            for fit in checks[key][3]:
-                converted = fit(value)
-                if converted is not _NO_FIT:
-                    row[key] = converted
-                    break
-            else:
-                if not self._keeps_extra:
-                    continue  # nowhere to keep it: leave it for the target to judge
-                moved[key] = value
+            result = fit(value)
+            if result is not value:
+                fitted.append((key, result))
+        for key, result in fitted:
+            if result is not _NO_FIT:
+                row[key] = result
+            elif self._keeps_extra:
+                moved[key] = row[key]
                 row[key] = None
+            # else: nowhere to keep it; leave it for the target to judge
         if moved:
             row[EXTRA_FIELDS] = moved
             new = moved.keys() - self._warned
@@ -176,4 +278,11 @@ class RecordConformer:
                     EXTRA_FIELDS,
                     ", ".join(sorted(new)),
                 )
+        for key in self._keys:
+            if row.get(key) is None:
+                msg = (
+                    f"{self._stream}: Procore sent a record without a usable '{key}', which is "
+                    "part of the stream's key; such a record cannot be loaded"
+                )
+                raise FatalAPIError(msg)
         return row

@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, discover
 from tests.procore_double import spawn_double
 
 pytestmark = pytest.mark.e2e
@@ -38,26 +38,41 @@ def meltano(*args: str, env: dict, timeout: float = 900) -> subprocess.Completed
     )
 
 
+def meltano_environment(double, database_dir: Path, select: list[str]) -> dict[str, str]:
+    """What Meltano needs to run this project against a double, nothing from the caller's
+    environment that could change the run."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TAP_PROCORE", "TARGET_", "MELTANO_"))}
+    companies = [company["id"] for company in double.control.tenant()["companies"]]
+    env.update({
+        "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "MELTANO_ENVIRONMENT": "dev",
+        "MELTANO_DATABASE_URI": f"sqlite:///{database_dir}/meltano.db",
+        "TAP_PROCORE_API_URL": double.url,
+        "TAP_PROCORE_AUTH_URL": double.url,
+        "TAP_PROCORE_CLIENT_ID": "double-client-id",
+        "TAP_PROCORE_CLIENT_SECRET": "double-client-secret",
+        "TAP_PROCORE_COMPANY_IDS": json.dumps(companies),
+        "TAP_PROCORE_START_DATE": "2020-01-01T00:00:00Z",
+        "TAP_PROCORE__SELECT": json.dumps(select),
+    })
+    return env
+
+
+def postgres_target(env: dict[str, str], schema: str) -> dict[str, str]:
+    return {**env, "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema,
+            "TARGET_POSTGRES_DATABASE": PG["dbname"], "TARGET_POSTGRES_HOST": PG["host"],
+            "TARGET_POSTGRES_PORT": str(PG["port"]), "TARGET_POSTGRES_USER": PG["user"]}
+
+
 @pytest.fixture(scope="module")
 def meltano_env(tmp_path_factory):
     """A double plus the environment Meltano needs; plugins installed once per module."""
     with spawn_double(hourly_limit=10**9, spike_limit=10**9,
                       big_lists=[{"route": "RestV10ProjectsProjectIdRfisGet",
                                   "project_id": 6000000001, "count": 1500}]) as double:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("TAP_PROCORE", "TARGET_", "MELTANO_"))}
-        env.update({
-            "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
-            "MELTANO_ENVIRONMENT": "dev",
-            "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path_factory.mktemp('meltano')}/meltano.db",
-            "TAP_PROCORE_API_URL": double.url,
-            "TAP_PROCORE_AUTH_URL": double.url,
-            "TAP_PROCORE_CLIENT_ID": "double-client-id",
-            "TAP_PROCORE_CLIENT_SECRET": "double-client-secret",
-            "TAP_PROCORE_COMPANY_IDS": "[5000000001, 5000000002, 5000000003]",
-            "TAP_PROCORE_START_DATE": "2020-01-01T00:00:00Z",
-            "TAP_PROCORE__SELECT": json.dumps([f"{stream}.*" for stream in STREAMS]),
-        })
+        env = meltano_environment(double, tmp_path_factory.mktemp("meltano"),
+                                  [f"{stream}.*" for stream in STREAMS])
         installed = meltano("install", env=env)
         assert installed.returncode == 0, installed.stderr[-3000:]
         yield double, env
@@ -96,9 +111,7 @@ PRIMARY_KEYS = {
 def test_meltano_run_into_postgres_lands_every_row_once(meltano_env):
     double, env = meltano_env
     schema = f"procore_e2e_{uuid.uuid4().hex[:8]}"
-    env = {**env, "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema,
-           "TARGET_POSTGRES_DATABASE": PG["dbname"], "TARGET_POSTGRES_HOST": PG["host"],
-           "TARGET_POSTGRES_PORT": str(PG["port"]), "TARGET_POSTGRES_USER": PG["user"]}
+    env = postgres_target(env, schema)
     try:
         run = meltano("run", "tap-procore", "target-postgres", env=env)
         assert run.returncode == 0, run.stderr[-4000:]
@@ -133,9 +146,7 @@ def test_meltano_run_into_postgres_lands_every_row_once(meltano_env):
 def test_meltano_run_killed_mid_run_and_run_again_lands_every_row_once(meltano_env, tmp_path):
     double, env = meltano_env
     schema = f"procore_crash_{uuid.uuid4().hex[:8]}"
-    env = {**env, "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema,
-           "TARGET_POSTGRES_DATABASE": PG["dbname"], "TARGET_POSTGRES_HOST": PG["host"],
-           "TARGET_POSTGRES_PORT": str(PG["port"]), "TARGET_POSTGRES_USER": PG["user"],
+    env = {**postgres_target(env, schema),
            # Small batches so that the target commits (and confirms state) during the run.
            "TARGET_POSTGRES_BATCH_SIZE_ROWS": "50",
            "TAP_PROCORE_STATE_MESSAGE_INTERVAL": "0",
@@ -211,3 +222,81 @@ def test_meltano_default_selection_leaves_out_the_opt_in_streams(meltano_env):
     assert opt_in, "some streams are opt-in"
     assert {name for name, chosen in selected.items() if not chosen} == opt_in
     assert len(selected) == len(STREAM_TYPES)
+
+
+# --- the whole catalog ------------------------------------------------------------------------
+
+# Small enough to be quick, big enough that every stream has rows: two companies of two active
+# projects, three records per list, with everything the double sends real tenants' way (nulls
+# in any field but ids, empty and nested arrays, hostile text, numbers at their types' edges).
+WHOLE_CATALOG_TENANT = {"companies": 2, "projects_per_company": 2, "records_per_list": 3,
+                        "big_lists": [], "inactive_projects": [], "empty_projects": [],
+                        "tools_off": {}}
+
+
+@pytest.fixture(scope="module")
+def whole_catalog_env(tmp_path_factory):
+    with spawn_double(hourly_limit=10**9, spike_limit=10**9, **WHOLE_CATALOG_TENANT) as double:
+        # Every stream, explicitly: meltano.yml's default selection may leave some out.
+        env = meltano_environment(double, tmp_path_factory.mktemp("whole"), ["*.*"])
+        installed = meltano("install", env=env)
+        assert installed.returncode == 0, installed.stderr[-3000:]
+        yield double, env
+
+
+def distinct_keys_by_stream(output_dir: Path, catalog: dict) -> dict[str, int]:
+    """From target-jsonl's files (every record the tap sent, in order): distinct keys per
+    stream, after checking that no key is null or repeats within a stream."""
+    keys = {
+        entry["tap_stream_id"]: next(
+            m["metadata"]["table-key-properties"]
+            for m in entry["metadata"] if m["breadcrumb"] == []
+        )
+        for entry in catalog["streams"]
+    }
+    distinct = {}
+    for stream, key in keys.items():
+        path = output_dir / f"{stream}.jsonl"
+        assert path.exists(), f"{stream}: no records"
+        records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        values = [tuple(record.get(name) for name in key) for record in records]
+        assert records and all(None not in value for value in values), stream
+        assert len(set(values)) == len(values), f"{stream}: a key repeats in the tap's output"
+        distinct[stream] = len(values)
+    return distinct
+
+
+def test_every_stream_loads_into_jsonl_and_postgres_every_key_once(whole_catalog_env, tmp_path):
+    _, env = whole_catalog_env
+    catalog = discover()
+    started = time.monotonic()
+    jsonl = meltano("run", "tap-procore", "target-jsonl",
+                    env={**env, "TARGET_JSONL_DESTINATION_PATH": str(tmp_path)})
+    jsonl_seconds = time.monotonic() - started
+    assert jsonl.returncode == 0, jsonl.stderr[-4000:]
+    expected = distinct_keys_by_stream(tmp_path, catalog)
+    assert len(expected) == len(catalog["streams"]) > 280
+
+    schema = f"procore_all_{uuid.uuid4().hex[:8]}"
+    try:
+        started = time.monotonic()
+        run = meltano("run", "tap-procore", "target-postgres", env=postgres_target(env, schema))
+        postgres_seconds = time.monotonic() - started
+        assert run.returncode == 0, run.stderr[-4000:]
+        loaded = {
+            table: pg_query(f'select count(*) from "{schema}"."{table}"')[0][0]
+            for (table,) in pg_query(
+                "select table_name from information_schema.tables where table_schema = %s",
+                schema)
+        }
+        assert loaded == expected
+        # The shapes that used to stop the load: a key field left null, an array of arrays.
+        assert pg_query(f'select count(*) from "{schema}".budget_view_summary_rows '
+                        "where biller_type is null")[0][0] > 0
+        assert pg_query(f'select count(*) from "{schema}".work_order_contracts where '
+                        "jsonb_typeof(change_order_requests -> 0) = 'array'")[0][0] > 0
+    finally:
+        pg_query(f'drop schema if exists "{schema}" cascade')
+    print(f"\nwhole catalog: {len(expected)} streams, {sum(expected.values())} rows; "
+          f"meltano run into target-jsonl {jsonl_seconds:.1f}s, "
+          f"into target-postgres {postgres_seconds:.1f}s")

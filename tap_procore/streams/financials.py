@@ -8,9 +8,6 @@ import typing as t
 
 from tap_procore.hierarchy import CompanyStream, ProjectStream
 
-if t.TYPE_CHECKING:
-    from singer_sdk.helpers.types import Context
-
 PROJECT_QUERY: dict[str, str] = {"project_id": "{project_id}"}
 COMPANY_QUERY: dict[str, str] = {"company_id": "{company_id}"}
 ONLY_DELETED: dict[str, str] = {"filters[include_deleted]": "only"}
@@ -38,6 +35,13 @@ def _budget_row_key(row: dict) -> str:
     return "unbudgeted:" + hashlib.sha1(
         "|".join(parts).encode()
     ).hexdigest()[:16]
+
+
+BUDGET_ROW_KEY = (
+    "Key derived by tap-procore: the row's id, or for unbudgeted rows (which have none) "
+    "'unbudgeted:' and a digest of budget_row_type, cost_code_id, category_id, biller_id, "
+    "biller_type and wbs_code_id; #2, #3, ... appended when a key repeats in one list."
+)
 
 
 # --- Budget --------------------------------------------------------------------------------
@@ -73,14 +77,13 @@ class BudgetViewDetailRowsStream(ProjectStream):
     query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     parent_stream_type = BudgetViewsStream
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "budget_view_id", "row_key")
+    row_key_description = BUDGET_ROW_KEY
     tool = "budget"
     child_id_key = "budget_line_item_id"
     child_id_field = "id"
 
-    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
-        row = super().post_process(row, context) or row
-        row["row_key"] = _budget_row_key(row)
-        return row
+    def surrogate_key(self, row: dict) -> str:
+        return _budget_row_key(row)
 
 
 class BudgetLineItemsStream(ProjectStream):
@@ -106,19 +109,16 @@ class BudgetLineItemsStream(ProjectStream):
 class BudgetViewSummaryRowsStream(ProjectStream):
     """Totals of each budget view, one row per biller (the project or a sub job): `group_by`
     is pinned to `biller` because the row type follows `group_by` and Procore's default
-    (`biller,root_cost_code`) gives rows that carry no biller to key them by. The finer grain
-    is in budget_view_detail_rows."""
+    (`biller,root_cost_code`) gives rows that carry no biller to key them by. A row's `id` is
+    its biller's, unique only together with `biller_type`, which may be null: keyed by
+    `row_key` ([biller_type, id]). The finer grain is in budget_view_detail_rows."""
 
     name = "budget_view_summary_rows"
     path = "/rest/v1.0/budget_views/{budget_view_id}/summary_rows"
     query: t.ClassVar[dict[str, str]] = {**PROJECT_QUERY, "group_by": "biller"}
     parent_stream_type = BudgetViewsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = (
-        "project_id",
-        "budget_view_id",
-        "biller_type",
-        "id",
-    )
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "budget_view_id", "row_key")
+    surrogate_key_of = ("biller_type", "id")
     tool = "budget"
 
 
@@ -157,12 +157,11 @@ class BudgetViewSnapshotDetailRowsStream(ProjectStream):
         "budget_view_snapshot_id",
         "row_key",
     )
+    row_key_description = BUDGET_ROW_KEY
     tool = "budget"
 
-    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
-        row = super().post_process(row, context) or row
-        row["row_key"] = _budget_row_key(row)
-        return row
+    def surrogate_key(self, row: dict) -> str:
+        return _budget_row_key(row)
 
 
 class BudgetModificationsStream(ProjectStream):

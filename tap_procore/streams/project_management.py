@@ -354,13 +354,15 @@ class DailyLogCountsStream(ProjectStream):
     """Aggregate: how many daily log entries each log type (`module_name`) holds in the
     project over its whole life. Read with one fixed start_date/end_date range covering every
     possible log day (not in bookmark windows, which would overwrite totals with counts of the
-    last few days) and replaced on every run; one row per project and log type, keyed by
-    (project_id, module_name). Per-day counts are the log streams themselves, grouped by date."""
+    last few days) and replaced on every run; one row per project and log type. The rows have no
+    id and `module_name` may be null: keyed by (project_id, row_key), row_key derived from
+    module_name. Per-day counts are the log streams themselves, grouped by date."""
 
     name = "daily_log_counts"
     path = "/rest/v1.1/projects/{project_id}/daily_logs/counts"
     query: t.ClassVar[dict[str, str]] = {"start_date": _EARLIEST_DAY, "end_date": _LATEST_DAY}
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "module_name")
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "row_key")
+    surrogate_key_of = ("module_name",)
     tool = "daily_log"
 
 

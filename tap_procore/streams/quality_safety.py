@@ -186,11 +186,12 @@ class ChecklistDefaultDistributionStream(ProjectStream):
 
 class ChecklistTypeFilterOptionsStream(ProjectStream):
     """Inspection types used by the project's inspections: `{key, value}` options without an id,
-    keyed by `key`. No paging declared."""
+    keyed by `row_key` derived from `key` (which may be null). No paging declared."""
 
     name = "checklist_type_filter_options"
     path = "/rest/v1.0/projects/{project_id}/checklist/lists/filter_options/types"
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "key")
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "row_key")
+    surrogate_key_of = ("key",)
     paginated = False
     tool = "checklists"
 

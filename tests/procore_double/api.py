@@ -540,12 +540,16 @@ class ApiService:
         record = generate(rng) if generate else self._generic_record(rng)
         schema = route.item_schema or {}
         record["id"] = str(row.id) if route.is_v2 else row.id
-        if not schema or "created_at" in schema:
+        # The row's own facts, where the double filters on them (updated_at, log dates); a
+        # creation time may be null like any other field that is not an id.
+        if not schema or ("created_at" in schema and record.get("created_at") is not None):
             record["created_at"] = row.created_at
         if not schema or "updated_at" in schema:
             record["updated_at"] = row.updated_at
         if route.date_params:
             record["date"] = row.date
+            if "log_date" in schema:
+                record["log_date"] = row.date
         if "deleted_at" in schema or row.deleted:
             record["deleted_at"] = row.deleted_at
         record = self._with_scope_fields(route, record, scope)
