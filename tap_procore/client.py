@@ -81,6 +81,17 @@ def header_count(value: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+class _WithoutBackoffDefaultLines(logging.Filter):
+    """The SDK hands `backoff` the stream's logger, and backoff logs every wait there as
+    "Backing off attempt(...)"; `backoff_handler` logs one line that names the request instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.funcName not in ("_log_backoff", "_log_giveup")
+
+
+_BACKOFF_DEFAULT_LINES = _WithoutBackoffDefaultLines()
+
+
 class ProcorePaginator(PageNumberPaginator):
     """Page numbers, driven by ``Link: rel="next"`` and, when Link is missing, by ``Total``.
 
@@ -185,6 +196,7 @@ class ProcoreStream(RESTStream[int]):
 
     def __init__(self, tap: TapProcore, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(tap, *args, **kwargs)
+        self.logger.addFilter(_BACKOFF_DEFAULT_LINES)
         self._schema_written = False
         self._conformer = RecordConformer(self.name, self.schema.get("properties", {}))
         self._everything_selected: bool | None = None

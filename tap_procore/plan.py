@@ -23,6 +23,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from tap_procore import dates
+from tap_procore.client import header_count
 from tap_procore.errors import ProcoreError
 from tap_procore.hierarchy import CompaniesStream, CompanyStream, ProjectsStream
 from tap_procore.streams import depth_of
@@ -77,18 +79,19 @@ def _sampled_pages(tap: TapProcore, stream: ProcoreStream, scopes: list[Scope]) 
             return None
         except Exception:
             return None
-        total = response.headers.get("Total", "")
-        if not total.isdigit():
+        total = header_count(response.headers.get("Total"))
+        if total is None:
             rows = len(stream.parse_response(response))
             pages.append(1 if rows < stream.page_size else 2)
             continue
-        pages.append(max(1, math.ceil(int(total) / stream.page_size)))
+        pages.append(max(1, math.ceil(total / stream.page_size)))
     return sum(pages) / len(pages) if pages else None
 
 
 def plan(tap: TapProcore, sample: int) -> tuple[list[Line], dict[int, float], int]:
     selected = _selected(tap)
-    start = tap.sweep.start
+    start_date = tap.config.get("start_date")
+    start = dates.parse_start_date(start_date) if start_date else dates.EARLIEST
     projects_by_company: dict[int, list[int]] = defaultdict(list)
     projects_stream: ProjectsStream = tap.streams["projects"]  # type: ignore[assignment]
     for company_id in tap.config["company_ids"]:

@@ -279,6 +279,7 @@ def test_rate_limit_storm_waits_grow_and_end(tmp_path, retry_after):
     assert waits and all(later > earlier for earlier, later in itertools.pairwise(waits))
     assert waits[0] >= 1.0
     assert calls == len(waits) + 1 <= 5
+    assert "Backing off" not in run.stderr  # one line per wait, naming the request
 
 
 @pytest.fixture(scope="module")
