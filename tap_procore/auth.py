@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import os
 import tempfile
 import threading
 import typing as t
 from pathlib import Path
+from urllib.parse import urljoin
 
 import requests
 from singer_sdk.authenticators import OAuthAuthenticator
 
 from tap_procore.errors import ConfigError, FatalAPIError
+from tap_procore.http import origin
+from tap_procore.redaction import SecretRedactor
 from tap_procore.transport import TransientError, Transport
 
 logger = logging.getLogger("tap-procore")
@@ -30,6 +34,23 @@ logger = logging.getLogger("tap-procore")
 # Refresh this long before expiry, but never more than a fifth of the token's life (tests and
 # some proxies issue tokens that live only seconds).
 EXPIRY_MARGIN_SECONDS = 300.0
+# Procore's tokens live 5,400 s; a lifetime that is not a positive number is taken as that (a
+# token that dies earlier is renewed after its first 401), and none is trusted beyond a day.
+DEFAULT_TOKEN_LIFETIME = 5400.0
+LONGEST_TOKEN_LIFETIME = 86400.0
+
+
+def token_lifetime(value: t.Any) -> float:
+    """Seconds an access token may be used, from the token endpoint's `expires_in`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return DEFAULT_TOKEN_LIFETIME
+    try:
+        seconds = float(value)
+    except (ValueError, OverflowError):  # text, or an integer of 400 digits
+        return DEFAULT_TOKEN_LIFETIME
+    if math.isnan(seconds) or seconds <= 0:
+        return DEFAULT_TOKEN_LIFETIME
+    return min(seconds, LONGEST_TOKEN_LIFETIME)
 
 
 def read_refresh_token_file(path: Path) -> str | None:
@@ -42,9 +63,40 @@ def read_refresh_token_file(path: Path) -> str | None:
     return token or None
 
 
+def _real_file(path: Path) -> Path:
+    # A symlink (to a mounted volume, a secrets store) is written through, not replaced.
+    return Path(os.path.realpath(path))
+
+
+def check_refresh_token_file_replaceable(path: Path) -> None:
+    """Before the first refresh: the newest token can be saved, or no refresh happens at all.
+
+    Procore invalidates the old refresh token when it issues a new one, so a token that cannot
+    be saved means a person must authorise the app again. Trying a file in the folder is the
+    only test that holds for root, read-only mounts and full disks alike.
+    """
+    folder = _real_file(path).parent
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".tap-procore-write-test.", dir=folder)
+    except OSError as exc:
+        raise ConfigError(
+            "refresh_token_path",
+            f"the tap cannot write in {folder} ({exc.strerror}), so it could not save the new "
+            "refresh token Procore issues on every login (and invalidates the old one); make "
+            f"{folder} writable or point refresh_token_path to a writable place; nothing was "
+            "sent to Procore",
+        ) from None
+    os.close(fd)
+    Path(probe).unlink(missing_ok=True)
+
+
 def write_refresh_token_file(path: Path, token: str) -> None:
-    """Replace the file atomically, readable only by its owner."""
-    directory = path.parent if str(path.parent) else Path()
+    """Replace the file (or a symlink's target) atomically, readable only by its owner.
+
+    The new token goes to a temporary file first: if anything fails, the old file is intact.
+    """
+    path = _real_file(path)
+    directory = path.parent
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:
         os.fchmod(fd, 0o600)
@@ -72,7 +124,8 @@ def _oauth_error_code(response: requests.Response) -> str:
     except ValueError:
         return "no error code"
     if isinstance(body, dict) and isinstance(body.get("error"), str):
-        return body["error"][:80]
+        # Redact before cutting: a secret cut in half no longer matches the log filter.
+        return SecretRedactor.scrub_active(body["error"])[:80]
     return "no error code"
 
 
@@ -112,6 +165,8 @@ class ProcoreAuthenticator(OAuthAuthenticator):
                 "refresh_token_path",
                 f"{self._token_path} is missing or empty and no refresh_token is set",
             )
+        if self.uses_refresh_token and self._token_path is not None:
+            check_refresh_token_file_replaceable(self._token_path)
 
     @property
     def oauth_request_body(self) -> dict:
@@ -131,7 +186,7 @@ class ProcoreAuthenticator(OAuthAuthenticator):
     def is_token_valid(self) -> bool:
         if self.access_token is None or self.last_refreshed is None:
             return False
-        lifetime = float(self.expires_in or 5400)
+        lifetime = token_lifetime(self.expires_in)
         margin = min(EXPIRY_MARGIN_SECONDS, lifetime / 5)
         age = (dt.datetime.now(dt.timezone.utc) - self.last_refreshed).total_seconds()
         return age < lifetime - margin
@@ -152,9 +207,24 @@ class ProcoreAuthenticator(OAuthAuthenticator):
 
     def _post(self, encoding: str) -> requests.Response:
         body = self.oauth_request_payload
-        if encoding == "json":
-            return self._token_session.post(self.auth_endpoint, json=body, timeout=self._timeout)
-        return self._token_session.post(self.auth_endpoint, data=body, timeout=self._timeout)
+        response = self._token_session.post(
+            self.auth_endpoint,
+            json=body if encoding == "json" else None,
+            data=None if encoding == "json" else body,
+            timeout=self._timeout,
+            allow_redirects=False,
+        )
+        self._transport.observe(response)
+        if 300 <= response.status_code < 400:
+            scheme, host, port = origin(
+                urljoin(self.auth_endpoint, response.headers.get("Location", ""))
+            )
+            raise FatalAPIError(
+                f"Procore login at {self.auth_endpoint} answered {response.status_code}, a "
+                f"redirect to {scheme}://{host}:{port}; not followed, since a login carries "
+                "client_secret: set auth_url to the login host itself"
+            )
+        return response
 
     def _post_token_request(self) -> requests.Response:
         # Procore's API description declares a JSON body, its guides show form fields; both
@@ -182,7 +252,7 @@ class ProcoreAuthenticator(OAuthAuthenticator):
             raise FatalAPIError(f"Procore login failed: {msg}")
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             raise TransientError("token endpoint sent a body that is not JSON", response) from None
         if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
             raise TransientError("token endpoint sent no access_token", response)
@@ -190,25 +260,35 @@ class ProcoreAuthenticator(OAuthAuthenticator):
         return response
 
     def update_access_token(self) -> None:
+        """Ask for a new access token. Failures that may pass raise TransientError, which the
+        stream request that needed the token retries (tap_procore/transport.py)."""
         with self._lock:
             requested_at = dt.datetime.now(dt.timezone.utc)
-            response = self._transport.send(
-                self._post_token_request, company="login", describe="POST /oauth/token"
-            )
+            response = self._post_token_request()
             body: dict[str, t.Any] = response.token_body  # type: ignore[attr-defined]
             rotated = body.get("refresh_token")
             if self.uses_refresh_token and isinstance(rotated, str) and rotated:
                 # Persist before use: if the run dies after this point the file still logs in.
                 if self._token_path is not None:
-                    write_refresh_token_file(self._token_path, rotated)
+                    self._save_refresh_token(rotated)
                 self.refresh_token = rotated
             self.access_token = body["access_token"]
-            try:
-                self.expires_in = int(body.get("expires_in") or 5400)
-            except (TypeError, ValueError):
-                self.expires_in = 5400
+            self.expires_in = int(token_lifetime(body.get("expires_in")))
             self.last_refreshed = requested_at
             logger.info("Obtained a Procore access token valid for %ss", self.expires_in)
+
+    def _save_refresh_token(self, token: str) -> None:
+        assert self._token_path is not None
+        try:
+            write_refresh_token_file(self._token_path, token)
+        except OSError as exc:
+            target = _real_file(self._token_path)
+            raise FatalAPIError(
+                f"Procore issued a new refresh token but it could not be saved to {target} "
+                f"({exc.strerror or exc}); the file still holds the previous token, which "
+                "Procore has now invalidated: fix the file's folder, then authorise the app "
+                "again to get a new refresh token"
+            ) from None
 
     def handle_error(self, *, content: str, status_code: int | None) -> None:
         # The SDK's default logs the response body; ours may echo request fields.

@@ -9,18 +9,20 @@ is handled here, once: the company header, page/per_page paging that follows ``L
 
 from __future__ import annotations
 
-import datetime as dt
+import hashlib
 import logging
 import math
 import re
 import sys
+import time
 import typing as t
 from concurrent.futures import Future
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import msgspec
 import requests
 from singer_sdk import RESTStream, SchemaDirectory, StreamSchema
+from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.helpers._catalog import pop_deselected_record_properties
 from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
@@ -28,11 +30,19 @@ from singer_sdk.pagination import PageNumberPaginator
 from singer_sdk.singerlib import RecordMessage
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
-from tap_procore import schemas
+from tap_procore import dates, schemas
 from tap_procore.conform import RecordConformer
-from tap_procore.errors import FatalAPIError, ProcoreError, ScopeUnavailable
-from tap_procore.sweep import Scope, format_ts
-from tap_procore.transport import RateLimited, TokenRejected, TransientError, rate_limit_wait
+from tap_procore.errors import FatalAPIError, ProcoreError, RetriesExhaustedError, ScopeUnavailable
+from tap_procore.http import describe_failure, origin
+from tap_procore.redaction import SecretRedactor
+from tap_procore.sweep import Scope
+from tap_procore.transport import (
+    ATTEMPTS_CEILING,
+    RateLimited,
+    TokenRejected,
+    TransientError,
+    rate_limit_wait,
+)
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -49,16 +59,41 @@ _JSON_DECODER = msgspec.json.Decoder()
 _TEMPLATE = re.compile(r"\{(\w+)\}")
 # How often an empty page that Total says should have rows is read again.
 EMPTY_PAGE_RETRIES = 2
+_COUNT = re.compile(r"\s*([0-9]{1,18})\s*")
+
+
+class TooDeep(ValueError):
+    """JSON nested deeper than Python can walk: no retry makes it shallower."""
 
 
 def decode_json(content: bytes) -> t.Any:
     try:
-        return _JSON_DECODER.decode(content)
-    except msgspec.DecodeError:
-        # msgspec refuses integers beyond 64 bits; the standard library does not.
-        import json
+        try:
+            return _JSON_DECODER.decode(content)
+        except msgspec.DecodeError:
+            # msgspec refuses integers beyond 64 bits; the standard library does not.
+            import json
 
-        return json.loads(content)
+            return json.loads(content)
+    except RecursionError:
+        raise TooDeep("JSON nested too deeply to read") from None
+
+
+def header_count(value: str | None) -> int | None:
+    """A count header (Total, Per-Page) or page number: ASCII digits only (``²`` is not 2)."""
+    match = _COUNT.fullmatch(value or "")
+    return int(match.group(1)) if match else None
+
+
+class _WithoutBackoffDefaultLines(logging.Filter):
+    """The SDK hands `backoff` the stream's logger, and backoff logs every wait there as
+    "Backing off attempt(...)"; `backoff_handler` logs one line that names the request instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.funcName not in ("_log_backoff", "_log_giveup")
+
+
+_BACKOFF_DEFAULT_LINES = _WithoutBackoffDefaultLines()
 
 
 class ProcorePaginator(PageNumberPaginator):
@@ -84,9 +119,9 @@ class ProcorePaginator(PageNumberPaginator):
         self._consecutive_empty = 0 if rows else self._consecutive_empty + 1
 
     def has_more(self, response: requests.Response) -> bool:
-        total = response.headers.get("Total")
-        if total is not None and total.strip().isdigit():
-            self.total = int(total)
+        total = header_count(response.headers.get("Total"))
+        if total is not None:
+            self.total = total
         if self._consecutive_empty > 3:
             return False  # a server that keeps saying "next" over empty pages
         if "next" in response.links:
@@ -95,16 +130,12 @@ class ProcorePaginator(PageNumberPaginator):
             return False  # a Link header without rel="next": this was the last page
         if self.total is not None:
             return self._consecutive_empty == 0 and self.rows_seen < self.total
-        page_size = response.headers.get("Per-Page", "")
-        full = int(page_size) if page_size.strip().isdigit() else self.per_page
+        full = header_count(response.headers.get("Per-Page")) or self.per_page
         return full > 0 and self.last_page_rows >= full
 
     def get_next(self, response: requests.Response) -> int | None:
-        next_link = response.links.get("next", {}).get("url")
-        if next_link:
-            pages = parse_qs(urlsplit(next_link).query).get("page")
-            if pages and pages[0].isdigit() and int(pages[0]) > self._value:
-                return int(pages[0])
+        # Always the next page number, whatever page the Link names: Procore's is always the
+        # next one, and a link back (a loop) or far ahead (skipped rows) is not followed.
         return self._value + 1
 
     def continue_if_empty(self, response: requests.Response) -> bool:
@@ -175,6 +206,7 @@ class ProcoreStream(RESTStream[int]):
 
     def __init__(self, tap: TapProcore, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(tap, *args, **kwargs)
+        self.logger.addFilter(_BACKOFF_DEFAULT_LINES)
         self._schema_written = False
         self._conformer = RecordConformer(
             self.name, self.schema.get("properties", {}), self.primary_keys or ()
@@ -277,6 +309,13 @@ class ProcoreStream(RESTStream[int]):
             params.update(window)
         return params
 
+    def build_prepared_request(self, *args: t.Any, **kwargs: t.Any) -> requests.PreparedRequest:
+        # Not authenticated here, outside the retry loop, as the SDK does: `_request`
+        # authenticates every attempt, so a token request that fails is retried like the rest.
+        request = requests.Request(*args, **kwargs)
+        request.headers.setdefault("User-Agent", self.user_agent)
+        return self.requests_session.prepare_request(request)
+
     def get_http_request(self, *, page: PageContext) -> HTTPRequest:
         request = super().get_http_request(page=page)
         context = page.stream_context or {}
@@ -287,28 +326,104 @@ class ProcoreStream(RESTStream[int]):
     def http_headers(self) -> dict:
         return {"Accept": "application/json"}
 
+    def _describe(self, prepared_request: requests.PreparedRequest) -> str:
+        return f"{self.name}: GET {urlsplit(str(prepared_request.url)).path}"
+
     def request_decorator(self, func: t.Callable) -> t.Callable:
+        """The SDK's retry decorator, with the pacing governor before every attempt.
+
+        Inside: each attempt waits its turn in the company's rate budget, and a connection
+        failure becomes a line that names the host and the kind of failure (fatal at once when
+        no retry can help: an unknown host, a certificate that fails verification). Outside:
+        giving up becomes one line that names the request.
+        """
         transport = self._tap.transport
 
-        def send(prepared_request: requests.PreparedRequest, context: Context | None) -> t.Any:
-            return transport.send(
-                lambda: func(prepared_request, context),
-                company=prepared_request.headers.get("Procore-Company-Id", ""),
-                describe=f"{self.name}: GET {urlsplit(prepared_request.url).path}",
-                on_token_rejected=self._tap.authenticator.invalidate,
+        def attempt(prepared_request: requests.PreparedRequest, context: Context | None) -> t.Any:
+            transport.governor.before_request(
+                prepared_request.headers.get("Procore-Company-Id", "")
             )
+            try:
+                return func(prepared_request, context)
+            except requests.RequestException as exc:
+                transport.count_failed_attempt()
+                text, transient = describe_failure(exc, str(prepared_request.url))
+                if not transient:
+                    raise FatalAPIError(text) from None
+                raise TransientError(text) from None
+
+        retrying = super().request_decorator(attempt)
+
+        def send(prepared_request: requests.PreparedRequest, context: Context | None) -> t.Any:
+            try:
+                return retrying(prepared_request, context)
+            except RetriesExhaustedError as exc:
+                raise RetriesExhaustedError(f"{self._describe(prepared_request)}: {exc}") from None
+            except RetriableAPIError as exc:  # backoff's own ceiling on attempts
+                msg = (
+                    f"{self._describe(prepared_request)}: gave up after {ATTEMPTS_CEILING} "
+                    f"attempts; last error: {exc}"
+                )
+                raise RetriesExhaustedError(msg) from None
 
         return send
 
+    # --- the SDK's retry hooks ------------------------------------------------------------------
+
+    def backoff_wait_generator(self) -> t.Generator[float, None, None]:
+        # Called once per request: each request gets its own count of failures and waits.
+        return self.backoff_runtime(value=self._tap.transport.new_policy().wait_for)
+
+    def backoff_max_tries(self) -> int:
+        # The policy ends retries (max_retries, max_rate_limit_wait); this is the last guard.
+        return ATTEMPTS_CEILING
+
+    def backoff_jitter(self, value: float) -> float:
+        # The policy jitters transient waits itself; rate-limit waits are what Procore said.
+        return value
+
+    def backoff_handler(self, details: t.Any) -> None:
+        exc = details.get("exception")
+        wait = float(details.get("wait") or 0.0)
+        prepared_request = details["args"][0]
+        describe = self._describe(prepared_request)
+        transport = self._tap.transport
+        if isinstance(exc, TokenRejected):
+            transport.count_token_refresh()
+            logger.info("Access token rejected (401) on %s; requesting a new one", describe)
+            self._tap.authenticator.invalidate()
+        elif isinstance(exc, RateLimited):
+            transport.count_rate_limit_wait(wait)
+            logger.warning("Waiting %.1fs before retrying %s: %s", wait, describe, exc.reason)
+            # Every other request for this company (read-ahead workers) waits as well.
+            transport.governor.hold_until(
+                prepared_request.headers.get("Procore-Company-Id", ""), wait
+            )
+        else:
+            reason = str(exc)
+            transport.count_retry(reason.split(":")[0])
+            logger.warning(
+                "Retrying %s in %.1fs (attempt %d of %d): %s",
+                describe,
+                wait,
+                int(details.get("tries") or 0) + 1,
+                transport.max_retries,
+                reason,
+            )
+            transport.governor.record_wait(wait, "backoff")
+
     def validate_response(self, response: requests.Response) -> None:
+        self._tap.transport.observe(response)
         status = response.status_code
         if status == 401:
-            raise TokenRejected
+            raise TokenRejected("HTTP 401", response)
         if status == 429 or (status == 503 and response.headers.get("Retry-After")):
             wait, reason = rate_limit_wait(response, self._tap.transport.clock())
-            raise RateLimited(reason, response, wait, reason)
+            raise RateLimited(reason, response, wait)
         if status >= 500 or status == 408:
             raise TransientError(f"HTTP {status} {_short(response.reason)}", response)
+        if 300 <= status < 400:
+            raise FatalAPIError(self._redirect_refused(response))
         if status in (403, 404):
             raise ScopeUnavailable(status, _body_summary(response))
         if status >= 400:
@@ -318,12 +433,30 @@ class ProcoreStream(RESTStream[int]):
             )
             raise FatalAPIError(msg)
         try:
-            response.procore_body = decode_json(response.content)  # type: ignore[attr-defined]
+            body = decode_json(response.content)
+        except TooDeep as exc:
+            raise FatalAPIError(f"{self.name}: GET {urlsplit(response.url).path}: {exc}") from None
         except ValueError:
             raise TransientError("response body is not valid JSON", response) from None
+        records = self._records_in(body)
+        if records is None:
+            # Inside the retry loop: a proxy's odd answer may pass, and if not, one line.
+            msg = f"{self.name}: expected a JSON list, got {type(body).__name__}"
+            raise TransientError(msg, response)
+        response.procore_records = records  # type: ignore[attr-defined]
 
-    def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
-        body = response.procore_body  # type: ignore[attr-defined]
+    def _redirect_refused(self, response: requests.Response) -> str:
+        target = urljoin(response.url, response.headers.get("Location", ""))
+        scheme, host, port = origin(target)
+        return (
+            f"{self.name}: GET {urlsplit(response.url).path} was redirected to "
+            f"{scheme}://{host}:{port} ({response.status_code}); redirects to another origin are "
+            "not followed, so rows only ever come from api_url: set api_url to the address that "
+            "answers"
+        )
+
+    def _records_in(self, body: t.Any) -> list[dict] | None:
+        """The records of a decoded body, or None when it is not the shape the endpoint has."""
         # v2 wraps everything in {"data": ...}; a few v1 lists do too (budget changes).
         enveloped = self.is_v2 or self.response_kind == "list"
         if isinstance(body, dict) and "data" in body and enveloped:
@@ -335,8 +468,10 @@ class ProcoreStream(RESTStream[int]):
                 return []
         if isinstance(body, list):
             return [item for item in body if isinstance(item, dict)]
-        msg = f"{self.name}: expected a JSON list, got {type(body).__name__}"
-        raise TransientError(msg, response)
+        return None
+
+    def parse_response(self, response: requests.Response) -> list[dict]:
+        return response.procore_records  # type: ignore[attr-defined,no-any-return]
 
     def get_new_paginator(self) -> ProcorePaginator | None:
         return ProcorePaginator(self.page_size) if self.paginated else None
@@ -367,6 +502,7 @@ class ProcoreStream(RESTStream[int]):
             yield from self.parse_response(response)
             return
         paginator = ProcorePaginator(self.page_size)
+        guard = ListingGuard()
         workers = int(self.config.get("max_workers") or 1)
         in_flight: dict[int, Future] = {}
         empty_retries = 0
@@ -389,8 +525,18 @@ class ProcoreStream(RESTStream[int]):
                         page,
                         response.headers.get("Total"),
                     )
-                    self._tap.transport.sleep(1.0)
+                    time.sleep(1.0)
                     continue
+                problem = guard.problem(rows, paginator.total, paginator.per_page)
+                if problem is not None:
+                    logger.warning(
+                        "%s: page %s %s; this listing ends here (scope %s)",
+                        self.name,
+                        page,
+                        problem,
+                        _scope_text(context),
+                    )
+                    break
                 paginator.count_rows(len(rows))
                 paginator.advance(response)
                 if not paginator.finished:
@@ -405,7 +551,7 @@ class ProcoreStream(RESTStream[int]):
                 self.name,
                 paginator.rows_seen,
                 paginator.total,
-                {key: value for key, value in context.items() if not key.startswith("_")},
+                _scope_text(context),
             )
 
     def _read_ahead(
@@ -434,25 +580,23 @@ class ProcoreStream(RESTStream[int]):
         if self.replication_key is None:
             return [{}]
         lower = sweep.lower_bound(self.coverage_streams(), scope)
-        return [{"filters[updated_at]": f"{format_ts(lower)}...{format_ts(sweep.upper)}"}]
+        if lower >= sweep.upper:
+            return []  # nothing can have changed in an empty window (start_date ahead of it)
+        return [{"filters[updated_at]": dates.updated_at_range(lower, sweep.upper)}]
 
     def _date_windows(self, scope: Scope) -> list[dict[str, str]]:
         sweep = self._tap.sweep
         lower = sweep.lower_bound(self.coverage_streams(), scope)
         if lower > sweep.start:
             # Logs are edited after their date: re-read a few days before the bookmark.
-            lookback = dt.timedelta(days=int(self.config.get("log_lookback_days", 3)))
+            lookback = dates.days(int(self.config.get("log_lookback_days", 3)))
             lower = max(lower - lookback, sweep.start)
-        first_day, last_day = lower.date(), sweep.upper.date()
-        step = dt.timedelta(days=int(self.config.get("date_window_days") or 366))
         start_param, end_param = self.date_params  # type: ignore[misc]
-        windows = []
-        day = first_day
-        while day <= last_day:
-            end = min(day + step - dt.timedelta(days=1), last_day)
-            windows.append({start_param: day.isoformat(), end_param: end.isoformat()})
-            day = end + dt.timedelta(days=1)
-        return windows
+        days = int(self.config.get("date_window_days") or 366)
+        return [
+            {start_param: first, end_param: last}
+            for first, last in dates.day_windows(lower, sweep.upper, days)
+        ]
 
     # --- records -----------------------------------------------------------------------------
 
@@ -610,13 +754,50 @@ class ProcoreStream(RESTStream[int]):
         return
 
 
+class ListingGuard:
+    """Ends a listing whose pages do not advance, so a broken server cannot make it loop.
+
+    Pages come in page-number order, and Procore's records have ids: a page whose rows were all
+    read before (a server that ignores `page`, a Link that points back) ends the listing, as do
+    rows far beyond what `Total` announced.
+    """
+
+    def __init__(self) -> None:
+        self._ids: set[t.Any] = set()
+        self._pages: set[bytes] = set()
+        self._rows = 0
+
+    def problem(self, rows: list[dict], total: int | None, per_page: int) -> str | None:
+        if not rows:
+            return None
+        ids = [row.get("id") for row in rows]
+        if all(isinstance(key, (int, str)) and not isinstance(key, bool) for key in ids):
+            if all(key in self._ids for key in ids):
+                return "repeats rows already read (the server seems to ignore the page number)"
+            self._ids.update(ids)
+        else:
+            fingerprint = hashlib.sha256(msgspec.json.encode(rows)).digest()
+            if fingerprint in self._pages:
+                return "repeats a page already read (the server seems to ignore the page number)"
+            self._pages.add(fingerprint)
+        self._rows += len(rows)
+        if total is not None and self._rows > 2 * total + per_page:
+            return f"brings the rows read to {self._rows}, far beyond the Total of {total}"
+        return None
+
+
+def _scope_text(context: Context) -> dict:
+    return {key: value for key, value in context.items() if not key.startswith("_")}
+
+
 def _short_of_total(response: requests.Response, paginator: ProcorePaginator) -> bool:
-    total = response.headers.get("Total", "")
-    return total.strip().isdigit() and paginator.rows_seen < int(total)
+    total = header_count(response.headers.get("Total"))
+    return total is not None and paginator.rows_seen < total
 
 
 def _short(text: str | None, limit: int = 200) -> str:
-    collapsed = " ".join((text or "").split())
+    # Redact before cutting: a secret cut in half no longer matches the log filter.
+    collapsed = " ".join(SecretRedactor.scrub_active(text or "").split())
     return collapsed if len(collapsed) <= limit else collapsed[: limit - 1] + "…"
 
 
@@ -625,7 +806,7 @@ def _body_summary(response: requests.Response) -> str:
     if "html" in content_type:
         return _short(response.reason) or "HTML error page"
     try:
-        body = response.json()
+        body = decode_json(response.content)
     except ValueError:
         return _short(response.text)
     if isinstance(body, dict):

@@ -6,7 +6,6 @@ line naming the setting, never a list of schema paths or a traceback.
 
 from __future__ import annotations
 
-import datetime as dt
 import ipaddress
 import json
 import typing as t
@@ -15,7 +14,9 @@ from urllib.parse import urlsplit
 
 from singer_sdk import typing as th
 
+from tap_procore import dates
 from tap_procore.errors import ConfigError
+from tap_procore.http import DEFAULT_MAX_RESPONSE_BYTES
 
 # Login and API hosts per environment
 # (developers.procore.com/documentation/development-environments).
@@ -26,6 +27,7 @@ ENVIRONMENTS: dict[str, tuple[str, str]] = {
 }
 
 DEFAULT_PAGE_SIZE = 1000
+DEFAULT_WINDOW_OVERLAP_SECONDS = 300
 
 CONFIG_SCHEMA = th.PropertiesList(
     th.Property(
@@ -83,8 +85,8 @@ CONFIG_SCHEMA = th.PropertiesList(
     th.Property(
         "start_date",
         th.DateTimeType,
-        description="Earliest updated_at (or log date) to extract on a first sync. Default: all "
-        "history.",
+        description="Earliest updated_at (or log date) to extract on a first sync: a date or an "
+        "ISO 8601 date-time; without an offset it is UTC. Default: all history.",
     ),
     th.Property(
         "project_ids",
@@ -137,7 +139,23 @@ CONFIG_SCHEMA = th.PropertiesList(
         "request_timeout",
         th.IntegerType,
         default=300,
-        description="Seconds to wait for one HTTP response before retrying it.",
+        description="Seconds one HTTP exchange may take in total (connecting, headers and body) "
+        "before it is abandoned and retried.",
+    ),
+    th.Property(
+        "max_response_bytes",
+        th.IntegerType,
+        default=DEFAULT_MAX_RESPONSE_BYTES,
+        description="Largest response body accepted, counted after decompression; a larger one "
+        "stops the run (a page of Procore's is a few megabytes at most).",
+    ),
+    th.Property(
+        "window_overlap_seconds",
+        th.IntegerType,
+        default=DEFAULT_WINDOW_OVERLAP_SECONDS,
+        description="Each incremental window starts this many seconds before the bookmark, for "
+        "rows Procore commits a little after their updated_at (targets upsert by key, so "
+        "re-read rows cost nothing but the read).",
     ),
     th.Property(
         "max_retries",
@@ -226,20 +244,6 @@ def _positive_int(config: t.Mapping[str, t.Any], name: str, *, minimum: int = 1)
         raise ConfigError(name, f"must be an integer >= {minimum}, got {value!r}")
 
 
-def parse_start_date(value: t.Any) -> dt.datetime:
-    if not isinstance(value, str):
-        raise ConfigError("start_date", f"must be an ISO 8601 date-time string, got {value!r}")
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ConfigError(
-            "start_date", f"must be an ISO 8601 date-time like 2024-01-01T00:00:00Z, got {value!r}"
-        ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
-
-
 def validate_config(config: t.Mapping[str, t.Any]) -> None:
     """Raise ConfigError for the first bad setting, naming it."""
     has_client_id = bool(config.get("client_id"))
@@ -254,7 +258,14 @@ def validate_config(config: t.Mapping[str, t.Any]) -> None:
     _positive_int_list(config, "project_ids", required=False)
     resolve_endpoints(config)
     if config.get("start_date") is not None:
-        parse_start_date(config["start_date"])
+        try:
+            dates.parse_start_date(config["start_date"])
+        except dates.DateError:
+            raise ConfigError(
+                "start_date",
+                f"must be a date or ISO 8601 date-time like 2024-01-01T00:00:00Z, got "
+                f"{config['start_date']!r}",
+            ) from None
     if config.get("include_inactive_projects") not in (None, True, False):
         raise ConfigError("include_inactive_projects", "must be true or false")
     _positive_int(config, "page_size")
@@ -265,6 +276,8 @@ def validate_config(config: t.Mapping[str, t.Any]) -> None:
     _positive_int(config, "request_timeout")
     _positive_int(config, "max_retries")
     _positive_int(config, "max_rate_limit_wait", minimum=0)
+    _positive_int(config, "max_response_bytes", minimum=1024)
+    _positive_int(config, "window_overlap_seconds", minimum=0)
     for name in ("state_message_interval", "progress_interval"):
         value = config.get(name)
         if value is not None and (

@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import typing as t
 
+from tap_procore import dates
 from tap_procore.client import ProcoreStream
 from tap_procore.errors import FatalAPIError, ScopeUnavailable
-from tap_procore.sweep import Scope, format_ts
+from tap_procore.sweep import Scope
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -30,11 +31,13 @@ class CompaniesStream(ProcoreStream):
     max_page_size = 1000
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
-        sweep = self._tap.sweep
         for company_id in self.config["company_ids"]:
             scope = Scope(company_id)
-            sweep.note_company(company_id)
             record = self._find_company(company_id)
+            # The sweep's upper bound is Procore's clock: it is fixed after Procore's first
+            # answer (its Date header), which is this one.
+            sweep = self._tap.sweep
+            sweep.note_company(company_id)
             yield record
             # Every company-level stream and every project of this company has finished.
             sweep.finish_scope(scope)
@@ -149,11 +152,13 @@ class ProjectsStream(CompanyStream):
     def _changed_or_new(self, project: dict, scope: Scope) -> bool:
         if self.replication_method != "INCREMENTAL":
             return True
-        covered = self._tap.sweep.covered_through(self.name, scope)
-        if covered is None:
+        since = self._tap.sweep.changed_since(self.name, scope)
+        if since is None:
             return True  # a project this stream has not delivered yet
-        updated = project.get("updated_at")
-        return not isinstance(updated, str) or updated >= format_ts(covered)
+        try:
+            return dates.parse_timestamp(project.get("updated_at")) >= since
+        except dates.DateError:
+            return True  # no usable updated_at: writing it again costs nothing
 
     def _write_record_message(self, record: dict) -> None:
         if self._write_current:

@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tap_procore.client import header_count
 from tap_procore.errors import ProcoreError, ScopeUnavailable
 from tap_procore.hierarchy import ProjectsStream
 from tap_procore.sweep import Scope
@@ -128,7 +129,7 @@ class Planner:
 
     def _first_page(self, stream: ProcoreStream, context: dict) -> tuple[list[dict], int | None]:
         response = stream.first_page(context)
-        total = _header_int(response.headers.get("Total"))
+        total = header_count(response.headers.get("Total"))
         return list(stream.parse_response(response)), total
 
     def _pages(self, stream: ProcoreStream, rows: list[dict], total: int | None) -> int:
@@ -253,11 +254,6 @@ def sampled_projects(projects: dict[int, list[int]], sample: int) -> list[Scope]
         return every
     step = len(every) / sample
     return [every[int(i * step)] for i in range(sample)]
-
-
-def _header_int(value: str | None) -> int | None:
-    text = (value or "").strip()
-    return int(text) if text.isascii() and text.isdigit() else None
 
 
 def plan(tap: TapProcore, sample: int = DEFAULT_SAMPLE) -> Estimate:

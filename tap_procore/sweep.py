@@ -22,9 +22,16 @@ stay in the SDK's ``replication_key`` / ``replication_key_value`` shape.
 
 from __future__ import annotations
 
-import datetime as dt
+import logging
 import typing as t
 from dataclasses import dataclass
+
+from pendulum import DateTime
+
+from tap_procore import dates
+from tap_procore.errors import ProcoreError
+
+logger = logging.getLogger("tap-procore")
 
 SWEEP_KEY = "sweep"
 COVERED_KEY = "covered"
@@ -33,20 +40,6 @@ HOLDER_STREAM = "projects"
 # the parent must widen its window for them until they have covered a project once.
 SWEPT_THROUGH_KEY = "swept_through"
 NOT_COVERED_KEY = "not_covered"
-# Used as the lower bound when neither a bookmark nor start_date exists. Procore was founded in
-# 2002, so nothing is older.
-EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
-
-
-def format_ts(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_ts(value: str) -> dt.datetime:
-    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
 
 
 @dataclass(frozen=True, order=True)
@@ -84,17 +77,22 @@ class Sweep:
         tap_state: dict,
         *,
         company_ids: t.Sequence[int],
-        start_date: dt.datetime | None,
-        now: dt.datetime,
+        start_date: DateTime | None,
+        now: DateTime,
+        overlap_seconds: float = 0.0,
         on_progress: t.Callable[[], None] = lambda: None,
     ) -> None:
+        """`now` is Procore's clock (see tap_procore/dates.py); `overlap_seconds` is re-read
+        before every bookmark, for rows Procore stamps a little before it commits them."""
         self._bookmarks: dict = tap_state.setdefault("bookmarks", {})
         self._holder: dict = self._bookmarks.setdefault(HOLDER_STREAM, {})
-        self.start = start_date or EARLIEST
+        self.start = start_date or dates.EARLIEST
+        self.overlap = dates.seconds(overlap_seconds)
         self._company_order = {company_id: i for i, company_id in enumerate(company_ids)}
         self._on_progress = on_progress
         # Set by the companies stream when it has walked every configured company to the end.
         self.visited_everything = False
+        self._clamped: set[str] = set()
 
         covered = self._holder.get(COVERED_KEY) or {}
         self._covered_companies = _registry_index(covered.get("companies"))
@@ -102,9 +100,18 @@ class Sweep:
 
         sweep = self._holder.get(SWEEP_KEY)
         self.resumed = bool(sweep) and list(sweep.get("companies", [])) == list(company_ids)
+        if self.resumed and dates.parse_timestamp(sweep["upper"]) > now:
+            logger.warning(
+                "The unfinished sweep's upper bound %s is ahead of Procore's clock (%s), so the "
+                "state was written by a host whose clock ran ahead: starting a new sweep (what "
+                "it had finished is read again)",
+                sweep["upper"],
+                dates.format_timestamp(now),
+            )
+            self.resumed = False
         if not self.resumed:
             sweep = {
-                "upper": format_ts(now),
+                "upper": dates.format_timestamp(now),
                 "companies": list(company_ids),
                 "position": None,
                 "streams": [],
@@ -114,7 +121,7 @@ class Sweep:
             }
             self._holder[SWEEP_KEY] = sweep
         self._sweep: dict = sweep  # type: ignore[assignment]
-        self.upper = parse_ts(self._sweep["upper"])
+        self.upper = dates.parse_timestamp(self._sweep["upper"])
         self._resume_position = self._position_key(self._sweep.get("position"))
         self._new_companies = set(self._sweep.get("new_companies", []))
         self._new_projects = set(self._sweep.get("new_projects", []))
@@ -172,24 +179,47 @@ class Sweep:
             return self._covered_companies.get(scope.company_id)
         return self._covered_projects.get(scope.project_id)
 
-    def covered_through(self, stream: str, scope: Scope) -> dt.datetime | None:
+    def covered_through(self, stream: str, scope: Scope) -> DateTime | None:
         """Up to when `stream` already holds every record of `scope`, if it does."""
         entry = self._bookmarks.get(stream) or {}
         value = entry.get("replication_key_value") or entry.get(SWEPT_THROUGH_KEY)
         if not value:
             return None
         since = self._registered_since(scope)
-        if since is None or parse_ts(since) > parse_ts(value):
+        if since is None or dates.parse_timestamp(since) > dates.parse_timestamp(value):
             return None
         scope_id = scope.project_id if scope.project_id is not None else scope.company_id
         if scope_id in set(entry.get(NOT_COVERED_KEY, [])):
             return None
-        return parse_ts(value)
+        bookmark = dates.parse_timestamp(value)
+        if bookmark > self.upper:
+            # Never a reversed range: a bookmark from a host whose clock ran ahead is clamped.
+            if stream not in self._clamped:
+                self._clamped.add(stream)
+                logger.warning(
+                    "The bookmark of %s (%s) is ahead of Procore's clock (%s): reading from "
+                    "Procore's now instead. Rows changed since that state was written may have "
+                    "been missed; remove the %s bookmark to read it again from start_date",
+                    stream,
+                    value,
+                    dates.format_timestamp(self.upper),
+                    stream,
+                )
+            return self.upper
+        return bookmark
 
-    def lower_bound(self, streams: t.Iterable[str], scope: Scope) -> dt.datetime:
-        """Earliest point any of `streams` still needs for `scope`."""
-        lowers = [self.covered_through(name, scope) or self.start for name in streams]
+    def lower_bound(self, streams: t.Iterable[str], scope: Scope) -> DateTime:
+        """Earliest point any of `streams` still needs for `scope`, overlap included."""
+        lowers = []
+        for name in streams:
+            covered = self.covered_through(name, scope)
+            lowers.append(covered - self.overlap if covered is not None else self.start)
         return max(min(lowers, default=self.start), self.start)
+
+    def changed_since(self, stream: str, scope: Scope) -> DateTime | None:
+        """From when `stream` must write `scope`'s records again; None: all of them."""
+        covered = self.covered_through(stream, scope)
+        return None if covered is None else covered - self.overlap
 
     # -- progress -----------------------------------------------------------------------------
 
@@ -266,3 +296,95 @@ class Sweep:
             entry[NOT_COVERED_KEY] = sorted(scope_ids)
         else:
             entry.pop(NOT_COVERED_KEY, None)
+
+
+# -- validation of a state read from a file ------------------------------------------------------
+
+
+class StateError(ProcoreError):
+    """A state file whose content does not have the shape this tap writes."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(
+            f"Invalid state: '{key}' {problem}; fix or remove it (a stream whose bookmark is "
+            "removed is read again from start_date)"
+        )
+        self.key = key
+
+
+def _timestamp(value: t.Any, key: str) -> None:
+    try:
+        dates.parse_timestamp(value)
+    except dates.DateError:
+        raise StateError(
+            key, f"must be a UTC timestamp like 2024-01-01T00:00:00Z, got {value!r}"
+        ) from None
+
+
+def _ids(value: t.Any, key: str) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(item, int) and not isinstance(item, bool) for item in value
+    ):
+        raise StateError(key, f"must be a list of integer ids, got {value!r}"[:300])
+
+
+def _object(value: t.Any, key: str) -> dict:
+    if not isinstance(value, dict):
+        raise StateError(key, f"must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _registry(value: t.Any, key: str) -> None:
+    for since, ids in _object(value, key).items():
+        _timestamp(since, f"{key}.{since}")
+        _ids(ids, f"{key}.{since}")
+
+
+def _validate_sweep(sweep: dict, key: str) -> None:
+    if "upper" not in sweep:
+        raise StateError(f"{key}.upper", "is missing")
+    _timestamp(sweep["upper"], f"{key}.upper")
+    _ids(sweep.get("companies"), f"{key}.companies")
+    position = sweep.get("position")
+    if position is not None and not (
+        isinstance(position, list)
+        and len(position) == 2
+        and all(isinstance(item, int) and not isinstance(item, bool) for item in position)
+    ):
+        raise StateError(f"{key}.position", f"must be null or [company_id, project_id], got "
+                         f"{position!r}"[:300])
+    streams = sweep.get("streams", [])
+    if not isinstance(streams, list) or not all(isinstance(name, str) for name in streams):
+        raise StateError(f"{key}.streams", "must be a list of stream names")
+    for name in ("new_companies", "new_projects"):
+        _ids(sweep.get(name, []), f"{key}.{name}")
+    for stream, ids in _object(sweep.get("skipped", {}), f"{key}.skipped").items():
+        _ids(ids, f"{key}.skipped.{stream}")
+
+
+def validate_state(state: t.Any) -> None:
+    """Raise StateError naming the first key whose value this tap could not have written."""
+    bookmarks = _object(state, "state").get("bookmarks")
+    if bookmarks is None:
+        return
+    for stream, entry in _object(bookmarks, "bookmarks").items():
+        key = f"bookmarks.{stream}"
+        entry = _object(entry, key)
+        for name in ("replication_key_value", SWEPT_THROUGH_KEY):
+            if entry.get(name) is not None:
+                _timestamp(entry[name], f"{key}.{name}")
+        if entry.get("replication_key") is not None and not isinstance(
+            entry["replication_key"], str
+        ):
+            raise StateError(f"{key}.replication_key", "must be a field name")
+        if NOT_COVERED_KEY in entry:
+            _ids(entry[NOT_COVERED_KEY], f"{key}.{NOT_COVERED_KEY}")
+        if stream != HOLDER_STREAM:
+            continue
+        if entry.get(COVERED_KEY) is not None:
+            covered = _object(entry[COVERED_KEY], f"{key}.{COVERED_KEY}")
+            for kind in ("companies", "projects"):
+                if covered.get(kind) is not None:
+                    _registry(covered[kind], f"{key}.{COVERED_KEY}.{kind}")
+        if entry.get(SWEEP_KEY):
+            _validate_sweep(_object(entry[SWEEP_KEY], f"{key}.{SWEEP_KEY}"), f"{key}.{SWEEP_KEY}")

@@ -10,26 +10,29 @@ import sys
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
+from pathlib import PurePath
 
 import requests
 import simplejson
 from singer_sdk import Tap
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
+from tap_procore import dates
 from tap_procore.auth import ProcoreAuthenticator
 from tap_procore.config import (
     CONFIG_SCHEMA,
-    parse_start_date,
+    DEFAULT_WINDOW_OVERLAP_SECONDS,
     resolve_endpoints,
     settings_from_environment,
     validate_config,
 )
 from tap_procore.errors import ProcoreError, ScopeUnavailable
+from tap_procore.http import DEFAULT_MAX_RESPONSE_BYTES, ProcoreSession
 from tap_procore.pacing import RateGovernor
 from tap_procore.redaction import SecretRedactor
 from tap_procore.report import RunReport
 from tap_procore.streams import STREAM_TYPES
-from tap_procore.sweep import Scope, Sweep
+from tap_procore.sweep import Scope, StateError, Sweep, validate_state
 from tap_procore.tools import ToolRegistry
 from tap_procore.transport import Transport
 from tap_procore.writer import FlushAtStateWriter
@@ -84,8 +87,12 @@ class TapProcore(Tap):
     # value as text); a bad value stops with one line naming the setting.
     _env_var_config = _ClassProperty(_environment_config)
 
-    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: t.Any, state: t.Any = None, **kwargs: t.Any) -> None:
+        # The SDK takes anything that is not a dict for a file name ([1, 2] from a state file
+        # ends in a traceback); a state must be a JSON object.
+        if state is not None and not isinstance(state, (dict, str, PurePath)):
+            raise StateError("state", f"must be a JSON object, got {type(state).__name__}")
+        super().__init__(*args, state=state, **kwargs)
         # The first checkpoint comes one interval into the run, not with the first project.
         self._last_checkpoint = dt.datetime.now(dt.timezone.utc).timestamp()
         # A run's log is for people: per-request METRIC lines and the SDK's per-stream
@@ -105,6 +112,11 @@ class TapProcore(Tap):
             return super().load_streams()
         finally:
             self.logger.setLevel(previous)
+
+    def load_state(self, state: dict[str, t.Any]) -> None:
+        # One line naming the first key of the wrong shape, before the SDK or the sweep reads it.
+        validate_state(state)
+        super().load_state(state)
 
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
         # Our own check first: one line that names the setting, before any request. Discovery
@@ -135,22 +147,27 @@ class TapProcore(Tap):
             secrets += [self.authenticator.access_token, self.authenticator.refresh_token]
         return [secret for secret in secrets if isinstance(secret, str) and len(secret) >= 6]
 
+    @property
+    def _max_response_bytes(self) -> int:
+        return int(self.config.get("max_response_bytes") or DEFAULT_MAX_RESPONSE_BYTES)
+
     @cached_property
     def http_session(self) -> requests.Session:
-        session = requests.Session()
-        workers = int(self.config.get("max_workers") or 1)
-        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=max(4, workers))
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        session.verify = True  # TLS verification is never switched off
-        session.headers["User-Agent"] = self.user_agent
-        return session
+        # API requests follow redirects within api_url's origin only.
+        return ProcoreSession(
+            user_agent=self.user_agent,
+            max_response_bytes=self._max_response_bytes,
+            follow_redirects=True,
+            pool_size=int(self.config.get("max_workers") or 1),
+        )
 
     def _login_session(self) -> requests.Session:
-        session = requests.Session()
-        session.verify = True
-        session.headers["User-Agent"] = self.user_agent
-        return session
+        # A login carries client_secret and the refresh token: it is never forwarded.
+        return ProcoreSession(
+            user_agent=self.user_agent,
+            max_response_bytes=self._max_response_bytes,
+            follow_redirects=False,
+        )
 
     @cached_property
     def page_pool(self) -> ThreadPoolExecutor:
@@ -192,11 +209,18 @@ class TapProcore(Tap):
     @cached_property
     def sweep(self) -> Sweep:
         start = self.config.get("start_date")
+        clock = self.transport.procore_clock
+        if not clock.known:
+            logger.warning(
+                "Procore's answers carry no Date header: windows end at this machine's clock"
+            )
+        overlap = self.config.get("window_overlap_seconds")
         sweep = Sweep(
             self.state,
             company_ids=list(self.config["company_ids"]),
-            start_date=parse_start_date(start) if start else None,
-            now=dt.datetime.now(dt.timezone.utc),
+            start_date=dates.parse_start_date(start) if start else None,
+            now=clock.now(),
+            overlap_seconds=float(DEFAULT_WINDOW_OVERLAP_SECONDS if overlap is None else overlap),
             on_progress=self.checkpoint,
         )
         sweep.enrol(

@@ -1,14 +1,24 @@
-"""One place that sends requests to Procore and decides what a failure means.
+"""What a failed request means, and how long to wait before trying it again.
 
-Every request of every stream (and every token request) goes through `Transport.send`, which
-paces to the rate limit, retries what is transient, waits out 429/503 for as long as Procore
-asks, refreshes a rejected token once, and turns everything else into a one-line fatal error.
+Requests are retried by the SDK's own machinery (`RESTStream.request_decorator`, on the
+`backoff` library): `validate_response` raises a `RetriableAPIError` subclass for what may pass,
+`backoff_wait_generator` asks a `RetryPolicy` how long to wait (through `backoff_runtime`),
+and `backoff_handler` logs, counts, holds the company's other requests back and renews a
+rejected token. This module holds the policy those hooks share:
+
+* transient failures (5xx, 408, a body that is not JSON, a network error that may pass) wait
+  1, 2, 4 ... seconds (capped, with jitter) and give up after `max_retries` attempts;
+* 429 (and 503 with Retry-After) wait as long as Procore says, but at least a floor that
+  doubles while the company keeps answering 429, so a storm of `Retry-After: 0` does not turn
+  into thousands of refused calls, each of which counts against the hour; all rate-limit waits
+  of one request together may not exceed `max_rate_limit_wait`;
+* a 401 renews the token once per request; a second 401 is final.
+
+Giving up raises `RetriesExhaustedError` with the reason; the stream adds which request it was.
 """
 
 from __future__ import annotations
 
-import email.utils
-import logging
 import math
 import random
 import threading
@@ -17,47 +27,41 @@ import typing as t
 from dataclasses import dataclass, field
 
 import requests
+from singer_sdk.exceptions import RetriableAPIError
 
-from tap_procore.errors import FatalAPIError, RetriesExhaustedError
+from tap_procore.dates import ProcoreClock, parse_http_date
+from tap_procore.errors import RetriesExhaustedError
 from tap_procore.pacing import RateGovernor
-
-logger = logging.getLogger("tap-procore")
 
 # Waits for transient failures grow 1, 2, 4 ... seconds, capped here.
 MAX_BACKOFF_SECONDS = 60.0
 # If a 429 carries neither Retry-After nor X-Rate-Limit-Reset, wait this long.
 DEFAULT_RATE_LIMIT_WAIT = 10.0
+# Every 429 waits at least this long, doubled for each further 429 in a row for the company...
+RATE_LIMIT_FLOOR_SECONDS = 1.0
+# ... up to this floor.
+RATE_LIMIT_FLOOR_CAP_SECONDS = 900.0
+# The attempts `backoff` allows one request at most, whatever the policy says: a last guard
+# against a loop, far above what max_retries and max_rate_limit_wait allow in practice.
+ATTEMPTS_CEILING = 200
 
 
-class TransientError(Exception):
-    """A response worth retrying: 5xx, 408, a body that is not valid JSON."""
-
-    def __init__(self, message: str, response: requests.Response | None = None) -> None:
-        super().__init__(message)
-        self.response = response
+class TransientError(RetriableAPIError):
+    """A response worth retrying: 5xx, 408, a body that is not valid JSON or not the shape
+    the endpoint documents, a connection that failed in a way that may pass."""
 
 
-class RateLimited(Exception):
+class RateLimited(RetriableAPIError):
     """429, or 503 with Retry-After: wait as long as Procore says, then try again."""
 
-    def __init__(self, message: str, response: requests.Response, wait: float, reason: str) -> None:
-        super().__init__(message)
-        self.response = response
+    def __init__(self, reason: str, response: requests.Response, wait: float) -> None:
+        super().__init__(reason, response)
         self.wait = wait
         self.reason = reason
 
 
-class TokenRejected(Exception):
+class TokenRejected(RetriableAPIError):
     """401: the access token expired early or was revoked."""
-
-
-NETWORK_ERRORS = (
-    ConnectionError,
-    requests.exceptions.ConnectionError,
-    requests.exceptions.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.ContentDecodingError,
-)
 
 
 def _seconds_from_retry_after(value: str | None, now: float) -> float | None:
@@ -67,18 +71,15 @@ def _seconds_from_retry_after(value: str | None, now: float) -> float | None:
     try:
         seconds = float(value)
     except ValueError:
-        try:
-            parsed = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        moment = parse_http_date(value)
+        if moment is None:
             return None
-        if parsed.tzinfo is None:
-            return None
-        seconds = parsed.timestamp() - now
+        seconds = moment.timestamp() - now
     return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 def rate_limit_wait(response: requests.Response, now: float) -> tuple[float, str]:
-    """Seconds to wait after a 429/503 and a human reason for the log."""
+    """Seconds Procore asks to wait after a 429/503, and a human reason for the log."""
     retry_after = _seconds_from_retry_after(response.headers.get("Retry-After"), now)
     reset_raw = response.headers.get("X-Rate-Limit-Reset")
     reset_wait = None
@@ -114,8 +115,48 @@ class TransportStats:
     token_refreshes: int = 0
 
 
+class RetryPolicy:
+    """The waits of one request: created per request by `backoff_wait_generator`."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+        self.failures = 0
+        self.rate_limited_for = 0.0
+        self.token_renewed = False
+
+    def wait_for(self, exc: Exception) -> float:
+        """Seconds to wait before the next attempt, or RetriesExhaustedError to stop."""
+        if isinstance(exc, TokenRejected):
+            if self.token_renewed:
+                msg = (
+                    "Procore rejected a freshly issued access token (401); check that the "
+                    "service account is installed in this company and still active"
+                )
+                raise RetriesExhaustedError(msg)
+            self.token_renewed = True
+            return 0.0
+        if isinstance(exc, RateLimited):
+            wait = max(exc.wait, self._transport.rate_limit_floor(exc.response))
+            budget = self._transport.max_rate_limit_wait
+            if self.rate_limited_for + wait > budget:
+                msg = (
+                    f"still rate limited after waiting {self.rate_limited_for:.0f}s "
+                    f"({exc.reason}); raise max_rate_limit_wait or lower the load on this "
+                    "company's budget"
+                )
+                raise RetriesExhaustedError(msg)
+            self.rate_limited_for += wait
+            return wait
+        self.failures += 1
+        if self.failures >= self._transport.max_retries:
+            raise RetriesExhaustedError(
+                f"gave up after {self.failures} attempts; last error: {exc}"
+            )
+        return min(MAX_BACKOFF_SECONDS, 2.0 ** (self.failures - 1)) * random.uniform(0.8, 1.2)
+
+
 class Transport:
-    """Retry, wait and pacing policy shared by every stream of a run."""
+    """Retry settings, the rate governor, Procore's clock and the counts every stream shares."""
 
     def __init__(
         self,
@@ -123,111 +164,63 @@ class Transport:
         governor: RateGovernor,
         max_retries: int,
         max_rate_limit_wait: float,
-        sleep: t.Callable[[float], None] = time.sleep,
         clock: t.Callable[[], float] = time.time,
     ) -> None:
         self.governor = governor
         self.max_retries = max_retries
         self.max_rate_limit_wait = max_rate_limit_wait
-        self.sleep = sleep
         self.clock = clock
+        self.procore_clock = ProcoreClock(clock)
         self.stats = TransportStats()
         self._lock = threading.Lock()
+        self._rate_limited_in_a_row: dict[str, int] = {}
 
-    def _count(self, response: requests.Response | None) -> None:
+    def new_policy(self) -> RetryPolicy:
+        return RetryPolicy(self)
+
+    @staticmethod
+    def company_of(response: requests.Response | None) -> str:
+        request = getattr(response, "request", None)
+        headers = getattr(request, "headers", None) or {}
+        return str(headers.get("Procore-Company-Id", ""))
+
+    def observe(self, response: requests.Response) -> None:
+        """Every answer from Procore: counts, rate-limit headers, its clock, 429 streaks."""
+        company = self.company_of(response)
+        code = response.status_code
         with self._lock:
             self.stats.requests += 1
-            if response is not None:
-                code = response.status_code
-                self.stats.by_status[code] = self.stats.by_status.get(code, 0) + 1
+            self.stats.by_status[code] = self.stats.by_status.get(code, 0) + 1
+            if code == 429:
+                self._rate_limited_in_a_row[company] = (
+                    self._rate_limited_in_a_row.get(company, 0) + 1
+                )
+            else:
+                self._rate_limited_in_a_row.pop(company, None)
+        self.governor.observe(company, response.headers)
+        if code < 500:
+            self.procore_clock.observe(response.headers.get("Date"))
 
-    def _count_retry(self, reason: str) -> None:
+    def count_failed_attempt(self) -> None:
+        """An attempt that got no answer at all (a network failure)."""
+        with self._lock:
+            self.stats.requests += 1
+
+    def rate_limit_floor(self, response: requests.Response | None) -> float:
+        with self._lock:
+            in_a_row = self._rate_limited_in_a_row.get(self.company_of(response), 1)
+        return min(RATE_LIMIT_FLOOR_CAP_SECONDS, RATE_LIMIT_FLOOR_SECONDS * 2 ** (in_a_row - 1))
+
+    def count_retry(self, reason: str) -> None:
         with self._lock:
             self.stats.retries += 1
             self.stats.retry_reasons[reason] = self.stats.retry_reasons.get(reason, 0) + 1
 
-    def send(
-        self,
-        attempt: t.Callable[[], requests.Response],
-        *,
-        company: str,
-        describe: str,
-        on_token_rejected: t.Callable[[], None] | None = None,
-    ) -> requests.Response:
-        """Run `attempt` until it returns a good response or the policy gives up.
+    def count_rate_limit_wait(self, seconds: float) -> None:
+        with self._lock:
+            self.stats.rate_limit_waits += 1
+            self.stats.rate_limit_wait_seconds += seconds
 
-        `attempt` sends one request and raises TransientError / RateLimited / TokenRejected /
-        a network error for the failures this loop knows how to handle.
-        """
-        failures = 0
-        rate_limited_for = 0.0
-        token_refreshed = False
-        while True:
-            self.governor.before_request(company)
-            try:
-                response = attempt()
-            except RateLimited as exc:
-                self._count(exc.response)
-                self.governor.observe(company, exc.response.headers)
-                if rate_limited_for + exc.wait > self.max_rate_limit_wait:
-                    msg = (
-                        f"{describe}: still rate limited after waiting {rate_limited_for:.0f}s "
-                        f"({exc.reason}); raise max_rate_limit_wait or lower the load on this "
-                        "company's budget"
-                    )
-                    raise RetriesExhaustedError(msg) from None
-                rate_limited_for += exc.wait
-                with self._lock:
-                    self.stats.rate_limit_waits += 1
-                    self.stats.rate_limit_wait_seconds += exc.wait
-                logger.warning(
-                    "Waiting %.1fs before retrying %s: %s", exc.wait, describe, exc.reason
-                )
-                # The next before_request() sleeps this out, and so does every other worker
-                # sending for the same company.
-                self.governor.hold_until(company, exc.wait)
-                continue
-            except TokenRejected:
-                self._count(None)
-                if token_refreshed or on_token_rejected is None:
-                    msg = (
-                        f"{describe}: Procore rejected a freshly issued access token (401); check "
-                        "that the service account is installed in this company and still active"
-                    )
-                    raise FatalAPIError(msg) from None
-                token_refreshed = True
-                with self._lock:
-                    self.stats.token_refreshes += 1
-                logger.info("Access token rejected (401) on %s; requesting a new one", describe)
-                on_token_rejected()
-                continue
-            except TransientError as exc:
-                self._count(exc.response)
-                if exc.response is not None:
-                    self.governor.observe(company, exc.response.headers)
-                failures += 1
-                reason = str(exc)
-            except NETWORK_ERRORS as exc:
-                self._count(None)
-                failures += 1
-                reason = f"{type(exc).__name__}"
-            else:
-                self._count(response)
-                self.governor.observe(company, response.headers)
-                return response
-
-            if failures >= self.max_retries:
-                msg = f"{describe}: gave up after {failures} attempts; last error: {reason}"
-                raise RetriesExhaustedError(msg)
-            wait = min(MAX_BACKOFF_SECONDS, 2.0 ** (failures - 1)) * random.uniform(0.8, 1.2)
-            self._count_retry(reason.split(":")[0])
-            logger.warning(
-                "Retrying %s in %.1fs (attempt %d of %d): %s",
-                describe,
-                wait,
-                failures + 1,
-                self.max_retries,
-                reason,
-            )
-            self.governor.record_wait(wait, "backoff")
-            self.sleep(wait)
+    def count_token_refresh(self) -> None:
+        with self._lock:
+            self.stats.token_refreshes += 1

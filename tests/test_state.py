@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from tap_procore import dates
 from tests.conftest import REPO, base_config, catalog_selecting, run_tap
 from tests.procore_double import spawn_double
 
@@ -130,8 +131,10 @@ def test_second_run_reads_only_changes_and_new_projects_get_full_history(tmp_pat
             r["query"].get("filters[updated_at]") for r in double.control.requests()
             if r["path"] == "/rest/v1.0/projects/6000100002/rfis"
         ]
-        assert windows[-1].split("...")[0] == unchanged.final_state["bookmarks"]["rfis"][
-            "replication_key_value"]
+        # The window starts window_overlap_seconds (300 by default) before the bookmark.
+        bookmark = unchanged.final_state["bookmarks"]["rfis"]["replication_key_value"]
+        expected_lower = dates.parse_timestamp(bookmark) - dates.seconds(300)
+        assert windows[-1].split("...")[0] == dates.format_timestamp(expected_lower)
 
 
 def test_newly_selected_stream_gets_full_history(tmp_path):

@@ -7,9 +7,6 @@ import typing as t
 
 from tap_procore.hierarchy import CompanyStream, ProjectStream
 
-if t.TYPE_CHECKING:
-    import requests
-
 # Fixed bounds for endpoints whose date parameters filter by occurrence, not by log day: wide
 # enough to cover every project, so nothing is cut off by a default range.
 _EARLIEST_DAY = "1970-01-01"
@@ -428,11 +425,9 @@ class MeetingsStream(ProjectStream):
     tool = "meetings"
     child_id_key = "meeting_id"
 
-    def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
-        meetings = _flatten_meetings(response.procore_body)  # type: ignore[attr-defined]
-        if meetings is None:
-            return super().parse_response(response)
-        return meetings
+    def _records_in(self, body: t.Any) -> list[dict] | None:
+        meetings = _flatten_meetings(body)
+        return super()._records_in(body) if meetings is None else meetings
 
 
 class DeletedMeetingsStream(MeetingsStream):

@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import clock
 from .api import JSON_TYPE, ApiError, ApiResult, ApiService, Query
 from .auth import (
     DEFAULT_CLIENT_ID,
@@ -64,6 +65,7 @@ class DoubleConfig:
     client_secret: str = DEFAULT_CLIENT_SECRET
     refresh_token: str = DEFAULT_REFRESH_TOKEN
     token_ttl: float = DEFAULT_TOKEN_TTL
+    clock_skew_seconds: float = 0.0
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     request_log_limit: int = DEFAULT_REQUEST_LOG_LIMIT
 
@@ -74,7 +76,7 @@ class DoubleConfig:
         tenant = {k: data.pop(k) for k in list(data) if k in tenant_names}
         rates = {k: data.pop(k) for k in list(data) if k in RATE_SETTINGS}
         config = cls(tenant=TenantConfig.from_dict(tenant), rate_limits=RateLimitSettings(**rates))
-        for name in (*AUTH_SETTINGS, "request_log_limit"):
+        for name in (*AUTH_SETTINGS, "request_log_limit", "clock_skew_seconds"):
             if name in data:
                 setattr(config, name, data.pop(name))
         if data:
@@ -161,6 +163,8 @@ class DoubleApp:
 
     def __init__(self, config: DoubleConfig | None = None, routes: RouteTable | None = None):
         self.config = config or DoubleConfig()
+        # One clock per process: the setting of the latest double started in it wins.
+        clock.skew_seconds = float(self.config.clock_skew_seconds)
         self.routes = routes or RouteTable.load()
         resources = {r.path: r.resource for r in self.routes.routes}
         resources.update({r.operation_id: r.resource for r in self.routes.routes})
@@ -470,6 +474,10 @@ class DoubleRequestHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._dispatch()
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # The Date header tells Procore's time, which clock_skew_seconds may hold back.
+        return super().date_time_string(clock.now_epoch() if timestamp is None else timestamp)
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_GET
 

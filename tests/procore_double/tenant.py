@@ -13,12 +13,12 @@ ids and timestamps) because the collection key is the version-free
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone
 from random import Random
 from typing import Any
 
+from . import clock
 from .fakedata import ID_FLOOR, FakeValues, iso_datetime, stable_seed
 from .tools import TOOL_NAMES, TOOLS
 
@@ -168,7 +168,7 @@ def parse_utc(text: str) -> float:
 
 
 def now_text() -> str:
-    return iso_datetime(datetime.now(timezone.utc))
+    return iso_datetime(clock.now())
 
 
 @dataclass(frozen=True)
@@ -205,7 +205,7 @@ class Tenant:
         self.config = config
         self.lock = threading.RLock()
         self.seed = config.seed
-        self.fake = FakeValues(datetime.now(timezone.utc))
+        self.fake = FakeValues(clock.now())
         self.today = self.fake.now.date()  # "today" of the generated daily logs
         # Maps a route path or operationId to its resource key (for big_lists).
         self._resources_by_route = resources_by_route
@@ -561,4 +561,4 @@ def _by_id(entity: Any) -> int:
 
 
 def today_utc() -> date:
-    return datetime.fromtimestamp(time.time(), timezone.utc).date()
+    return clock.now().date()

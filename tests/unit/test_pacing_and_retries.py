@@ -1,21 +1,22 @@
-"""Pacing to X-Rate-Limit headers and the retry policy, with a fake clock (no real sleeping)."""
+"""Pacing to X-Rate-Limit headers and the retry policy, with a fake clock (no real sleeping).
+
+The retry tests run a real stream's request through the SDK's retry decorator
+(`request_decorator`, `backoff_*` hooks), with HTTP answered by requests-mock."""
 
 from __future__ import annotations
 
 import itertools
+import time
+import typing as t
 
 import pytest
 import requests
+import requests_mock
 
-from tap_procore.errors import FatalAPIError, RetriesExhaustedError
+from tap_procore.errors import RetriesExhaustedError
 from tap_procore.pacing import RateGovernor
-from tap_procore.transport import (
-    RateLimited,
-    TokenRejected,
-    TransientError,
-    Transport,
-    rate_limit_wait,
-)
+from tap_procore.tap import TapProcore
+from tap_procore.transport import Transport, rate_limit_wait
 
 
 class FakeClock:
@@ -98,86 +99,101 @@ def test_rate_limit_wait_prefers_retry_after_then_reset():
     assert "resets in 3000s" in reason
 
 
-def transport(clock: FakeClock, **kwargs) -> Transport:
-    settings = {"max_retries": 4, "max_rate_limit_wait": 7200}
-    settings.update(kwargs)
-    return Transport(governor=governor(clock), sleep=clock.sleep, clock=clock.time, **settings)
+API = "https://api.example.com"
+TRADES_URL = f"{API}/rest/v1.0/companies/1/trades"
+TOKEN_URL = "https://login.example.com/oauth/token"
+TOKEN = {"json": {"access_token": "access-token-123456", "expires_in": 5400}}
+ROWS = {"json": [{"id": 1, "name": "Concrete"}]}
 
 
-def test_hourly_429_is_waited_out_not_given_up():
+@pytest.fixture
+def sender(monkeypatch):
+    """The trades stream of a real tap, its HTTP mocked and its clock fake: `send(answers)`
+    fetches page 1 through the SDK's retry machinery and returns the response."""
     clock = FakeClock()
-    sender = transport(clock)
-    answers = iter([
-        RateLimited("hourly", response(429), 3400.0, "429 hourly"),
-        response(200),
-    ])
+    # backoff sleeps with time.sleep; here that sleep only moves the fake clock.
+    monkeypatch.setattr(time, "sleep", clock.sleep)
 
-    def attempt():
-        answer = next(answers)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
+    def make(answers: list[dict], logins: list[dict] | None = None, **settings) -> t.Any:
+        config = {"client_id": "id", "client_secret": "secret-value", "company_ids": [1],
+                  "api_url": API, "auth_url": "https://login.example.com", "max_retries": 4,
+                  "max_rate_limit_wait": 7200, **settings}
+        tap = TapProcore(config=config, setup_mapper=False)
+        tap.__dict__["governor"] = governor(clock)
+        tap.__dict__["transport"] = Transport(
+            governor=tap.governor, max_retries=config["max_retries"],
+            max_rate_limit_wait=config["max_rate_limit_wait"], clock=clock.time)
+        mock = requests_mock.Mocker()
+        mock.post(TOKEN_URL, logins or [TOKEN] * 10)
+        mock.get(TRADES_URL, answers)
+        with mock:
+            stream = tap.streams["trades"]
+            try:
+                return stream._fetch({"company_id": 1}, 1)
+            finally:
+                make.tap, make.mock = tap, mock  # type: ignore[attr-defined]
 
-    assert sender.send(attempt, company="1", describe="GET /x").status_code == 200
-    assert sum(clock.slept) >= 3400
-    assert sender.stats.rate_limit_waits == 1
-
-
-def test_rate_limit_wait_budget_ends_the_run_with_a_clear_message():
-    clock = FakeClock()
-    sender = transport(clock, max_rate_limit_wait=100)
-
-    def attempt():
-        raise RateLimited("hourly", response(429), 3400.0, "429 rate limit reached")
-
-    with pytest.raises(RetriesExhaustedError, match="still rate limited"):
-        sender.send(attempt, company="1", describe="rfis: GET /x")
+    make.clock = clock  # type: ignore[attr-defined]
+    return make
 
 
-def test_transient_errors_back_off_then_give_up():
-    clock = FakeClock()
-    sender = transport(clock)
-    calls = []
-
-    def attempt():
-        calls.append(1)
-        raise TransientError("HTTP 502 Bad Gateway")
-
-    with pytest.raises(RetriesExhaustedError, match="gave up after 4 attempts; last error: HTTP 502"):
-        sender.send(attempt, company="1", describe="GET /x")
-    assert len(calls) == 4
-    assert len(clock.slept) == 3
-    assert clock.slept[1] > clock.slept[0]
+def test_hourly_429_is_waited_out_not_given_up(sender):
+    reset = str(int(sender.clock.now) + 3400)
+    response = sender([{"status_code": 429, "headers": {"X-Rate-Limit-Reset": reset}}, ROWS])
+    assert response.status_code == 200
+    assert sum(sender.clock.slept) >= 3400
+    assert sender.tap.transport.stats.rate_limit_waits == 1
 
 
-def test_connection_errors_are_retried():
-    clock = FakeClock()
-    sender = transport(clock)
-    answers = iter([requests.exceptions.ConnectionError("reset"), ConnectionResetError(),
-                    requests.exceptions.ReadTimeout("slow"), response(200)])
-
-    def attempt():
-        answer = next(answers)
-        if isinstance(answer, BaseException):
-            raise answer
-        return answer
-
-    assert sender.send(attempt, company="1", describe="GET /x").status_code == 200
-    assert sender.stats.retries == 3
+def test_rate_limit_wait_budget_ends_the_run_with_a_clear_message(sender):
+    reset = str(int(sender.clock.now) + 3400)
+    with pytest.raises(RetriesExhaustedError, match="trades: GET .*: still rate limited"):
+        sender([{"status_code": 429, "headers": {"X-Rate-Limit-Reset": reset}}],
+               max_rate_limit_wait=100)
 
 
-def test_a_401_refreshes_the_token_once_then_is_fatal():
-    clock = FakeClock()
-    sender = transport(clock)
-    refreshed = []
+def test_a_storm_of_zero_second_429s_waits_longer_each_time_and_ends(sender):
+    storm = [{"status_code": 429, "headers": {"Retry-After": "0"}}]
+    with pytest.raises(RetriesExhaustedError, match="still rate limited after waiting 7s"):
+        sender(storm, max_rate_limit_wait=10)
+    assert sender.clock.slept == [1.0, 2.0, 4.0]
+    assert sender.mock.call_count == 1 + 4  # the token, then four refused calls
 
-    def attempt():
-        raise TokenRejected
 
-    with pytest.raises(FatalAPIError, match="freshly issued access token"):
-        sender.send(attempt, company="1", describe="GET /x",
-                    on_token_rejected=lambda: refreshed.append(1))
-    assert refreshed == [1]
+def test_transient_errors_back_off_then_give_up(sender):
+    with pytest.raises(RetriesExhaustedError,
+                       match="gave up after 4 attempts; last error: HTTP 502"):
+        sender([{"status_code": 502, "reason": "Bad Gateway"}])
+    assert sender.mock.call_count == 1 + 4
+    assert len(sender.clock.slept) == 3
+    assert sender.clock.slept[1] > sender.clock.slept[0]
+
+
+def test_connection_errors_are_retried(sender):
+    response = sender([{"exc": requests.exceptions.ConnectionError("reset")},
+                       {"exc": requests.exceptions.ReadTimeout("slow")}, ROWS])
+    assert response.status_code == 200
+    assert sender.tap.transport.stats.retries == 2
+
+
+def test_an_object_where_a_list_belongs_is_retried_inside_the_loop(sender):
+    with pytest.raises(RetriesExhaustedError, match="expected a JSON list, got dict"):
+        sender([{"json": {"id": 1}}])
+    assert sender.mock.call_count == 1 + 4
+
+
+def test_a_401_renews_the_token_once_then_is_fatal(sender):
+    with pytest.raises(RetriesExhaustedError, match="freshly issued access token"):
+        sender([{"status_code": 401}])
+    logins = [r for r in sender.mock.request_history if r.method == "POST"]
+    assert len(logins) == 2
+    assert sender.tap.transport.stats.token_refreshes == 1
+
+
+def test_a_failing_login_is_retried_like_any_request(sender):
+    response = sender([ROWS], logins=[{"status_code": 503}, TOKEN])
+    assert response.status_code == 200
+    assert sender.tap.transport.stats.retries == 1
 
 
 def test_a_reset_header_years_away_never_means_waiting_years():

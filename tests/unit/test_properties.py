@@ -1,4 +1,8 @@
-"""Property-based tests over what the parser meets: bodies, values and headers of any shape."""
+"""Property-based tests over what the parser meets: bodies, values and headers of any shape.
+
+Hypothesis runs derandomized: the same examples on every run and in CI, so a red run is
+reproducible and never a coin toss. Cases a random search once found stay as explicit examples.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import json
 import math
 
 import requests
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tap_procore.client import ProcorePaginator, decode_json
@@ -51,7 +55,7 @@ CHECKS = {
 }
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, derandomize=True)
 @given(st.dictionaries(st.sampled_from([*PROPERTIES, "surprise", "other"]), JSON_VALUES))
 def test_conformed_records_fit_their_columns_and_lose_no_value(record):
     original = json.loads(json.dumps(record, default=str))
@@ -70,7 +74,7 @@ def test_conformed_records_fit_their_columns_and_lose_no_value(record):
             assert key in row  # kept as is or converted, never dropped
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(JSON_VALUES)
 def test_any_json_body_decodes_to_the_same_value(value):
     encoded = json.dumps(value).encode()
@@ -95,12 +99,15 @@ LINKS = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, derandomize=True)
 @given(
     link=LINKS,
     total=st.one_of(st.none(), st.text(max_size=8), st.integers(-10, 10**6).map(str)),
     rows=st.integers(min_value=0, max_value=10),
 )
+# `²` passes str.isdigit() but is not a number int() takes.
+@example(link='<https://api.example.com/x?page=²>; rel="next"', total="²", rows=10)
+@example(link=None, total=" ²", rows=0)
 def test_paginator_never_loops_or_goes_backwards(link, total, rows):
     headers = {}
     if link is not None:
@@ -122,7 +129,7 @@ def test_paginator_never_loops_or_goes_backwards(link, total, rows):
         assert len(pages) == 1  # an empty page without a next link ends the listing
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(
     status=st.sampled_from([429, 503]),
     retry_after=st.one_of(st.none(), st.text(max_size=12), st.integers(-100, 10**5).map(str)),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
-from tap_procore.sweep import Scope, Sweep, format_ts
+from tap_procore.dates import format_timestamp as format_ts
+from tap_procore.sweep import Scope, Sweep
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 START = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)

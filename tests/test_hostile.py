@@ -1,0 +1,562 @@
+"""A malicious or broken Procore on loopback: nothing leaks, nothing hangs, nothing is lost.
+
+Each probe is a small server from tests/hostile_servers.py with one misbehaving route, and the
+real tap run against it as a process. Every probe either completes with every row or stops
+with exactly one `tap-procore stopped:` line, never a traceback; `test_whole_fault_suite_...`
+runs them all (and the double's fault kinds) and fails on any `Traceback` in any stderr.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import re
+import resource
+import socket
+import ssl
+import stat
+import subprocess
+import time
+import typing as t
+import zlib
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import base_config, run_tap
+from tests.hostile_servers import (
+    ACCESS_TOKEN,
+    COMPANY_ID,
+    TOKEN,
+    TRADES,
+    HostileHandler,
+    HostileServer,
+    reply,
+    trade_rows,
+)
+from tests.procore_double import spawn_double
+
+GUARD_SECONDS = 120  # a run still going after this long counts as hung
+
+
+def run_against(url: str, tmp_path: Path, *, state: dict | None = None,
+                streams: t.Sequence[str] = ("trades",), **settings: t.Any):
+    config = base_config(url, [COMPANY_ID], **{"max_retries": 2, "request_timeout": 5, **settings})
+    return run_tap(tmp_path, config, streams=list(streams), state=state, timeout=GUARD_SECONDS)
+
+
+def stop_line(run) -> str:
+    """The run's one stop line; fails unless it stopped with exactly one and no traceback."""
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    assert run.returncode == 1, run.stderr[-3000:]
+    stops = [line for line in run.stderr.splitlines() if "tap-procore stopped:" in line]
+    assert len(stops) == 1, run.stderr[-3000:]
+    return stops[0]
+
+
+def completed(run) -> None:
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    assert run.returncode == 0, run.stderr[-3000:]
+
+
+def warnings_of(run) -> list[str]:
+    return [line for line in run.stderr.splitlines() if " WARNING " in line]
+
+
+# --- secrets ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [307, 308])
+def test_token_endpoint_redirect_is_never_followed(tmp_path, status):
+    with HostileServer() as thief:
+        def redirect(handler: HostileHandler, exchange) -> None:
+            reply(handler, status, b"", [("Location", thief.url + TOKEN)])
+
+        with HostileServer({("POST", TOKEN): redirect}) as procore:
+            run = run_against(procore.url, tmp_path)
+    line = stop_line(run)
+    assert thief.requests == [], "the login (with client_secret) was sent to another host"
+    assert f"answered {status}" in line and "not followed" in line
+    assert "double-client-secret" not in run.stdout + run.stderr
+
+
+def test_api_redirect_to_another_origin_is_not_followed(tmp_path):
+    with HostileServer() as thief:
+        thief.routes[("GET", TRADES)] = lambda h, e: reply(h, 200, trade_rows(1, first_id=666))
+
+        def redirect(handler: HostileHandler, exchange) -> None:
+            reply(handler, 302, b"", [("Location", f"{thief.url}{TRADES}?page=1")])
+
+        with HostileServer({("GET", TRADES): redirect}) as procore:
+            run = run_against(procore.url, tmp_path)
+    line = stop_line(run)
+    assert thief.requests == []
+    assert "redirected to" in line and thief.url in line
+    assert run.records.get("trades", []) == []
+
+
+def test_api_redirect_within_the_same_origin_is_followed(tmp_path):
+    moved = TRADES + "-moved"
+
+    def redirect(handler: HostileHandler, exchange) -> None:
+        reply(handler, 301, b"", [("Location", moved + "?page=1&per_page=1000")])
+
+    with HostileServer({("GET", TRADES): redirect,
+                        ("GET", moved): lambda h, e: reply(h, 200, trade_rows(3))}) as procore:
+        run = run_against(procore.url, tmp_path)
+        forwarded = procore.hits(moved)
+    completed(run)
+    assert len(run.records["trades"]) == 3
+    assert forwarded and forwarded[0].headers.get("authorization") == f"Bearer {ACCESS_TOKEN}"
+
+
+SECRET = "hostile-secret-7d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2"
+
+
+def assert_no_piece_of_secret(text: str) -> None:
+    pieces = {SECRET[i : i + 12] for i in range(len(SECRET) - 11)}
+    leaked = [piece for piece in pieces if piece in text]
+    assert not leaked, f"{len(leaked)} pieces of the secret leaked, e.g. {leaked[0]!r}"
+
+
+def test_secret_echoed_by_the_login_is_redacted_before_any_cut(tmp_path):
+    def refuse(handler: HostileHandler, exchange) -> None:
+        reply(handler, 401, {"error": f"invalid_client for client_secret={SECRET} " + "x" * 300})
+
+    with HostileServer({("POST", TOKEN): refuse}) as procore:
+        config = {"client_secret": SECRET}
+        run = run_against(procore.url, tmp_path, **config)
+    stop_line(run)
+    assert_no_piece_of_secret(run.stdout + run.stderr)
+
+
+def test_secret_echoed_in_an_api_error_is_redacted_before_any_cut(tmp_path):
+    def echo(handler: HostileHandler, exchange) -> None:
+        reply(handler, 400, {"errors": "y" * 170 + f" you sent client_secret={SECRET} " + "z" * 80})
+
+    with HostileServer({("GET", TRADES): echo}) as procore:
+        run = run_against(procore.url, tmp_path, client_secret=SECRET)
+    line = stop_line(run)
+    assert "HTTP 400" in line
+    assert_no_piece_of_secret(run.stdout + run.stderr)
+
+
+@pytest.fixture(scope="module")
+def self_signed(tmp_path_factory) -> ssl.SSLContext:
+    folder = tmp_path_factory.mktemp("tls")
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def test_tls_verification_failure_stops_at_once_naming_the_host(tmp_path, self_signed):
+    with HostileServer(tls=self_signed) as procore:
+        run = run_against(procore.url, tmp_path, max_retries=5)
+        attempts = procore.connections
+    line = stop_line(run)
+    assert "TLS verification failed" in line and "127.0.0.1" in line
+    assert attempts == 1, f"{attempts} connections: a failed verification was retried"
+
+
+def test_unknown_host_stops_at_once_saying_dns(tmp_path):
+    run = run_against("https://no-such-procore-host.invalid", tmp_path, max_retries=5)
+    line = stop_line(run)
+    assert "no-such-procore-host.invalid" in line and "DNS" in line
+    assert not [w for w in warnings_of(run) if "Retrying" in w]
+
+
+def test_refused_connection_names_the_host_and_the_kind(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    run = run_against(f"http://127.0.0.1:{port}", tmp_path)
+    line = stop_line(run)
+    assert f"127.0.0.1:{port}" in line and "refused" in line
+
+
+# --- nothing hangs, nothing loops ---------------------------------------------------------------
+
+
+def _silent(handler: HostileHandler, exchange) -> None:
+    time.sleep(30)
+
+
+def _trickle_status_line(handler: HostileHandler, exchange) -> None:
+    for byte in b"HTTP/1.1 200 OK\r\n" * 20:
+        handler.wfile.write(bytes([byte]))
+        handler.wfile.flush()
+        time.sleep(0.2)
+
+
+def _trickle_body(handler: HostileHandler, exchange) -> None:
+    body = json.dumps(trade_rows(50)).encode()
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    for byte in body[:300]:
+        handler.wfile.write(bytes([byte]))
+        handler.wfile.flush()
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize("behaviour", [_silent, _trickle_status_line, _trickle_body],
+                         ids=["silent", "trickled-status-line", "trickled-body"])
+def test_every_request_has_a_total_deadline(tmp_path, behaviour):
+    with HostileServer({("GET", TRADES): behaviour}) as procore:
+        run = run_against(procore.url, tmp_path, request_timeout=2)
+        attempts = len(procore.hits(TRADES))
+    line = stop_line(run)
+    assert "no complete answer from 127.0.0.1" in line and "within 2s" in line
+    assert attempts == 2  # retried once (max_retries 2), then given up
+
+
+def _paged(rows_for_page: t.Callable[[int], list[dict]],
+           headers_for_page: t.Callable[[int, str], list[tuple[str, str]]]):
+    def handler(handler: HostileHandler, exchange) -> None:
+        page = int(exchange.query.get("page", "1"))
+        base = f"http://{handler.headers['Host']}{TRADES}"
+        reply(handler, 200, rows_for_page(page), headers_for_page(page, base))
+    return handler
+
+
+def test_link_next_pointing_back_to_page_one_ends_the_listing(tmp_path):
+    loop = _paged(lambda page: trade_rows(3),
+                  lambda page, base: [("Link", f'<{base}?page=1&per_page=1000>; rel="next"')])
+    with HostileServer({("GET", TRADES): loop}) as procore:
+        run = run_against(procore.url, tmp_path)
+        pages = len(procore.hits(TRADES))
+    completed(run)
+    assert sorted(r["id"] for r in run.records["trades"]) == [1, 2, 3]
+    assert pages <= 3
+    assert any("repeats rows" in w for w in warnings_of(run))
+
+
+def test_endpoint_that_ignores_page_is_read_once(tmp_path):
+    same = _paged(lambda page: trade_rows(5), lambda page, base: [])
+    with HostileServer({("GET", TRADES): same}) as procore:
+        run = run_against(procore.url, tmp_path, page_size=5)
+        pages = len(procore.hits(TRADES))
+    completed(run)
+    assert len(run.records["trades"]) == 5
+    assert pages == 2
+    assert any("repeats rows" in w for w in warnings_of(run))
+
+
+def test_rows_far_beyond_total_end_the_listing(tmp_path):
+    endless = _paged(lambda page: trade_rows(5, first_id=page * 10),
+                     lambda page, base: [("Total", "5"),
+                                         ("Link", f'<{base}?page={page + 1}>; rel="next"')])
+    with HostileServer({("GET", TRADES): endless}) as procore:
+        run = run_against(procore.url, tmp_path, page_size=5)
+        pages = len(procore.hits(TRADES))
+    completed(run)
+    assert pages <= 5
+    assert any("beyond" in w and "Total" in w for w in warnings_of(run))
+
+
+@pytest.mark.parametrize("retry_after", ["0", "-30"])
+def test_rate_limit_storm_waits_grow_and_end(tmp_path, retry_after):
+    def storm(handler: HostileHandler, exchange) -> None:
+        reply(handler, 429, {"message": "slow down"}, [("Retry-After", retry_after)])
+
+    with HostileServer({("GET", TRADES): storm}) as procore:
+        run = run_against(procore.url, tmp_path, max_rate_limit_wait=10)
+        calls = len(procore.hits(TRADES))
+    line = stop_line(run)
+    assert "still rate limited" in line
+    waits = [float(m.group(1)) for m in re.finditer(r"Waiting ([0-9.]+)s before retrying",
+                                                    run.stderr)]
+    assert waits and all(later > earlier for earlier, later in itertools.pairwise(waits))
+    assert waits[0] >= 1.0
+    assert calls == len(waits) + 1 <= 5
+    assert "Backing off" not in run.stderr  # one line per wait, naming the request
+
+
+@pytest.fixture(scope="module")
+def gzip_bomb() -> bytes:
+    """About 1 MiB of gzip that expands to 1 GiB of spaces."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = b" " * (1 << 20)
+    parts = [compressor.compress(block) for _ in range(1024)]
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
+def _peak_child_memory_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def test_gzip_bomb_is_cut_at_the_size_cap(tmp_path, gzip_bomb):
+    def bomb(handler: HostileHandler, exchange) -> None:
+        reply(handler, 200, gzip_bomb, [("Content-Encoding", "gzip")])
+
+    with HostileServer({("GET", TRADES): bomb}) as procore:
+        run = run_against(procore.url, tmp_path, max_response_bytes=10 * 2**20)
+    line = stop_line(run)
+    assert "max_response_bytes" in line
+    assert _peak_child_memory_mb() < 1024
+
+
+def test_endless_chunked_body_is_cut_at_the_size_cap(tmp_path):
+    def endless(handler: HostileHandler, exchange) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        chunk = b"[" + b" " * 65535
+        for _ in range(40_000):  # 2.5 GiB unless the tap hangs up first
+            handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+
+    with HostileServer({("GET", TRADES): endless}) as procore:
+        run = run_against(procore.url, tmp_path, max_response_bytes=10 * 2**20)
+    line = stop_line(run)
+    assert "max_response_bytes" in line
+    assert _peak_child_memory_mb() < 1024
+
+
+# --- shapes --------------------------------------------------------------------------------
+
+
+def test_object_where_a_list_is_expected_stops_with_one_line(tmp_path):
+    with HostileServer({("GET", TRADES): lambda h, e: reply(h, 200, {"id": 1})}) as procore:
+        run = run_against(procore.url, tmp_path)
+    assert "expected a JSON list" in stop_line(run)
+
+
+def test_json_nested_a_hundred_thousand_deep_stops_with_one_line(tmp_path):
+    deep = b"[" * 100_000 + b"]" * 100_000
+    with HostileServer({("GET", TRADES): lambda h, e: reply(h, 200, deep)}) as procore:
+        run = run_against(procore.url, tmp_path)
+    assert "nested" in stop_line(run)
+
+
+def test_superscript_digits_in_total_and_link_are_not_numbers(tmp_path):
+    def pages(handler: HostileHandler, exchange) -> None:
+        page = int(exchange.query.get("page", "1"))
+        base = f"http://{handler.headers['Host']}{TRADES}"
+        if page == 1:
+            reply(handler, 200, trade_rows(3),
+                  [("Total", "²"), ("Link", f'<{base}?page=²>; rel="next"')])
+        else:
+            reply(handler, 200, trade_rows(3, first_id=4), [("Total", "²")])
+
+    with HostileServer({("GET", TRADES): pages}) as procore:
+        run = run_against(procore.url, tmp_path)
+    completed(run)
+    assert sorted(r["id"] for r in run.records["trades"]) == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize("expires_in", [b"1e400", b"1" + b"0" * 400, b"-5", b"0", b'"soon"'])
+def test_token_lifetime_of_any_value_neither_crashes_nor_storms(tmp_path, expires_in):
+    body = b'{"access_token": "%s", "token_type": "bearer", "expires_in": %s}' % (
+        ACCESS_TOKEN.encode(), expires_in)
+    many_pages = _paged(lambda page: trade_rows(2, first_id=page * 10),
+                        lambda page, base: [("Link", f'<{base}?page={page + 1}>; rel="next"')]
+                        if page < 6 else [])
+    with HostileServer({("POST", TOKEN): lambda h, e: reply(h, 200, body),
+                        ("GET", TRADES): many_pages}) as procore:
+        run = run_against(procore.url, tmp_path)
+        logins = len(procore.hits(TOKEN, "POST"))
+    completed(run)
+    assert len(run.records["trades"]) == 12
+    assert logins == 1
+
+
+# --- clocks ---------------------------------------------------------------------------------
+
+
+def test_procore_clock_five_minutes_behind_loses_nothing(tmp_path):
+    with spawn_double(hourly_limit=10**9, spike_limit=10**9, big_lists=[],
+                      clock_skew_seconds=300) as double:
+        company = double.control.tenant()["companies"][0]["id"]
+        # Without the overlap only the upper bound from Procore's Date header can save the rows.
+        config = base_config(double.url, [company], window_overlap_seconds=0)
+        first = run_tap(tmp_path / "1", config, streams=["trades"])
+        completed(first)
+        windows = [r["query"]["filters[updated_at]"] for r in double.control.requests()
+                   if r["path"].endswith("/trades")]
+        touched = double.control.mutate(
+            "touch", path=f"/rest/v1.0/companies/{company}/trades", count=2)
+        second = run_tap(tmp_path / "2", config, streams=["trades"], state=first.final_state)
+    completed(second)
+    upper = windows[0].split("...")[1]
+    assert upper <= touched["updated_at"], "the window ended in Procore's future"
+    assert {r["id"] for r in second.records.get("trades", [])} >= set(touched["ids"])
+
+
+FUTURE = "2100-01-01T00:00:00Z"
+
+
+def _recording_trades(seen: list[str]):
+    def handler(handler: HostileHandler, exchange) -> None:
+        seen.append(exchange.query.get("filters[updated_at]", ""))
+        reply(handler, 200, trade_rows(3))
+    return handler
+
+
+def _window_is_ordered(window: str) -> bool:
+    lower, _, upper = window.partition("...")
+    return bool(lower) and lower <= upper
+
+
+def test_bookmark_in_the_future_is_clamped_with_a_warning(tmp_path):
+    state = {"bookmarks": {
+        "trades": {"replication_key": "updated_at", "replication_key_value": FUTURE},
+        "projects": {"covered": {"companies": {"2020-01-01T00:00:00Z": [COMPANY_ID]},
+                                 "projects": {}}},
+    }}
+    seen: list[str] = []
+    with HostileServer({("GET", TRADES): _recording_trades(seen)}) as procore:
+        run = run_against(procore.url, tmp_path, state=state)
+    completed(run)
+    assert seen and all(_window_is_ordered(window) for window in seen), seen
+    assert any("trades" in w and "ahead of Procore's clock" in w for w in warnings_of(run))
+    assert run.final_state["bookmarks"]["trades"]["replication_key_value"] < FUTURE
+
+
+def test_sweep_upper_in_the_future_starts_a_new_sweep(tmp_path):
+    state = {"bookmarks": {"projects": {"sweep": {
+        "upper": FUTURE, "companies": [COMPANY_ID], "position": None, "streams": ["trades"],
+        "new_companies": [], "new_projects": [], "skipped": {}}}}}
+    seen: list[str] = []
+    with HostileServer({("GET", TRADES): _recording_trades(seen)}) as procore:
+        run = run_against(procore.url, tmp_path, state=state)
+    completed(run)
+    assert seen and FUTURE not in seen[0]
+    assert any("sweep" in w and "ahead of Procore's clock" in w for w in warnings_of(run))
+
+
+# --- state files ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "key"),
+    [
+        ([1, 2], "state"),
+        ({"bookmarks": "oops"}, "bookmarks"),
+        ({"bookmarks": {"trades": "x"}}, "bookmarks.trades"),
+        ({"bookmarks": {"trades": {"replication_key_value": "garbage"}}},
+         "bookmarks.trades.replication_key_value"),
+        ({"bookmarks": {"trades": {"not_covered": "1"}}}, "bookmarks.trades.not_covered"),
+        ({"bookmarks": {"projects": {"covered": "x"}}}, "bookmarks.projects.covered"),
+        ({"bookmarks": {"projects": {"covered": {"projects": [1, 2]}}}},
+         "bookmarks.projects.covered.projects"),
+        ({"bookmarks": {"projects": {"covered": {"projects": {"2024-01-01T00:00:00Z": "1"}}}}},
+         "bookmarks.projects.covered.projects.2024-01-01T00:00:00Z"),
+        ({"bookmarks": {"projects": {"sweep": {"upper": 5, "companies": [1]}}}},
+         "bookmarks.projects.sweep.upper"),
+        ({"bookmarks": {"projects": {"sweep": {"upper": FUTURE, "companies": "1"}}}},
+         "bookmarks.projects.sweep.companies"),
+    ],
+)
+def test_state_of_the_wrong_shape_stops_with_one_line_naming_the_key(tmp_path, state, key):
+    with HostileServer() as procore:
+        run = run_against(procore.url, tmp_path, state=state)
+        requests_made = len(procore.requests)
+    line = stop_line(run)
+    assert f"'{key}'" in line
+    assert requests_made == 0
+
+
+# --- rotating refresh tokens ----------------------------------------------------------------
+
+
+def _rotating_login(issued: list[str]):
+    def handler(handler: HostileHandler, exchange) -> None:
+        fields = json.loads(exchange.body or b"{}")
+        if fields.get("refresh_token") != (issued[-1] if issued else "first-refresh-token"):
+            reply(handler, 401, {"error": "invalid_grant"})
+            return
+        issued.append(f"rotated-refresh-token-{len(issued) + 1}")
+        reply(handler, 200, {"access_token": ACCESS_TOKEN, "expires_in": 5400,
+                             "refresh_token": issued[-1]})
+    return handler
+
+
+@contextlib.contextmanager
+def unwritable(folder: Path) -> t.Iterator[None]:
+    """A folder nobody can add files to, root included (as on a read-only mount)."""
+    if os.geteuid() == 0:
+        # Permissions do not stop root; the immutable attribute does.
+        subprocess.run(["chattr", "+i", str(folder)], check=True)
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+    else:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+
+
+def test_unwritable_token_folder_stops_before_the_first_refresh(tmp_path):
+    tokens = tmp_path / "tokens"
+    tokens.mkdir()
+    token_file = tokens / "refresh-token"
+    token_file.write_text("first-refresh-token\n")
+    issued: list[str] = []
+    with unwritable(tokens), HostileServer({("POST", TOKEN): _rotating_login(issued)}) as procore:
+        run = run_against(procore.url, tmp_path, refresh_token="first-refresh-token",
+                          refresh_token_path=str(token_file))
+        logins = len(procore.hits(TOKEN, "POST"))
+    line = stop_line(run)
+    assert "refresh_token_path" in line and str(tokens) in line
+    assert logins == 0, "the token was rotated although the newest could not be saved"
+    assert token_file.read_text() == "first-refresh-token\n"
+
+
+def test_symlinked_token_file_is_written_through_to_its_target(tmp_path):
+    volume = tmp_path / "volume"
+    volume.mkdir()
+    target = volume / "refresh-token"
+    target.write_text("first-refresh-token\n")
+    link = tmp_path / "refresh-token-link"
+    link.symlink_to(target)
+    issued: list[str] = []
+    with HostileServer({("POST", TOKEN): _rotating_login(issued)}) as procore:
+        run = run_against(procore.url, tmp_path, refresh_token_path=str(link))
+    completed(run)
+    assert link.is_symlink() and link.resolve() == target
+    assert target.read_text().strip() == issued[-1]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+# --- everything at once -----------------------------------------------------------------------
+
+
+def test_whole_fault_suite_prints_no_traceback(tmp_path):
+    """Every fault kind of the double, then a traceback check over every hostile probe above.
+
+    The probes above each assert no traceback for their own run; this test adds the double's
+    fault kinds, each at a persistent rate so that the failure path (not only the recovery)
+    runs, and checks every stderr of the lot.
+    """
+    from tests.test_faults_and_auth import FAULTS, STREAMS
+
+    stderrs: dict[str, str] = {}
+    with spawn_double(hourly_limit=10**9, spike_limit=10**9, big_lists=[]) as double:
+        company = double.control.tenant()["companies"][0]["id"]
+        for name, fault in FAULTS.items():
+            for times in (fault.get("times", 1), 1000):
+                double.control.call("DELETE", "faults")
+                double.control.add_faults({**fault, "times": times})
+                config = base_config(double.url, [company], request_timeout=2, max_retries=2,
+                                     max_rate_limit_wait=3, page_size=2)
+                run = run_tap(tmp_path / f"{name}-{times}", config, streams=STREAMS,
+                              timeout=GUARD_SECONDS)
+                stderrs[f"{name} x{times}"] = run.stderr
+                assert run.returncode in (0, 1), (name, run.stderr[-2000:])
+    with_traceback = [name for name, text in stderrs.items() if "Traceback" in text]
+    assert not with_traceback, with_traceback

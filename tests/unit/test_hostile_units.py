@@ -1,0 +1,292 @@
+"""The pieces that keep a hostile server harmless, one by one (tests/test_hostile.py runs them
+end to end): dates and Procore's clock, state validation, failure descriptions, token files."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import socket
+import ssl
+import stat
+
+import pytest
+import requests
+
+from tap_procore import dates
+from tap_procore.auth import (
+    DEFAULT_TOKEN_LIFETIME,
+    LONGEST_TOKEN_LIFETIME,
+    ProcoreAuthenticator,
+    check_refresh_token_file_replaceable,
+    token_lifetime,
+    write_refresh_token_file,
+)
+from tap_procore.client import ListingGuard, header_count
+from tap_procore.errors import ConfigError, FatalAPIError
+from tap_procore.http import DeadlineExceeded, describe_failure, origin
+from tap_procore.pacing import RateGovernor
+from tap_procore.sweep import Scope, StateError, Sweep, validate_state
+from tap_procore.transport import Transport
+
+NOW = dates.parse_timestamp("2026-06-01T12:00:00Z")
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-01-01", "2024-01-01T00:00:00Z"),
+        ("2024-01-01T00:00:00", "2024-01-01T00:00:00Z"),  # naive, as Meltano passes it: UTC
+        ("2024-01-01 06:30:00", "2024-01-01T06:30:00Z"),
+        ("2024-01-01T00:00:00.250000", "2024-01-01T00:00:00Z"),
+        ("2024-01-01T02:00:00+02:00", "2024-01-01T00:00:00Z"),
+        ("2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"),
+    ],
+)
+def test_start_dates_as_people_and_meltano_write_them(text, expected):
+    assert dates.format_timestamp(dates.parse_start_date(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["yesterday", "12:00", "2024", "2024-W01", "2024-13-01", "", 5,
+                                  None, "P1D",
+                                  "\uff12\uff10\uff12\uff14-01-01"])  # full-width digits
+def test_what_is_not_a_date_time_is_refused(text):
+    with pytest.raises(dates.DateError):
+        dates.parse_start_date(text)
+
+
+def test_a_window_is_never_reversed():
+    assert dates.updated_at_range(NOW, NOW) == "2026-06-01T12:00:00Z...2026-06-01T12:00:00Z"
+    with pytest.raises(ValueError, match="reversed"):
+        dates.updated_at_range(NOW, NOW - dates.seconds(1))
+
+
+def test_day_windows_cover_every_day_once():
+    windows = dates.day_windows(NOW - dates.days(9), NOW, 4)
+    assert windows == [("2026-05-23", "2026-05-26"), ("2026-05-27", "2026-05-30"),
+                       ("2026-05-31", "2026-06-01")]
+    assert dates.day_windows(NOW, NOW - dates.days(1), 4) == []
+
+
+def test_procore_clock_follows_the_date_header_and_keeps_moving():
+    local = [NOW.timestamp()]
+    clock = dates.ProcoreClock(lambda: local[0])
+    assert not clock.known and clock.now() == NOW
+    clock.observe("Mon, 01 Jun 2026 11:55:00 GMT")  # Procore five minutes behind
+    assert clock.known and clock.now() == NOW - dates.seconds(300)
+    local[0] += 60
+    assert clock.now() == NOW - dates.seconds(240)
+    for nonsense in (None, "", "yesterday", "Mon, 99 Jun 2026 11:55:00 GMT"):
+        clock.observe(nonsense)
+    assert clock.now() == NOW - dates.seconds(240)
+
+
+# --- the sweep: overlap, clamps and state validation ----------------------------------------
+
+
+def covered_state(bookmark: str) -> dict:
+    return {"bookmarks": {
+        "rfis": {"replication_key": "updated_at", "replication_key_value": bookmark},
+        "projects": {"covered": {"companies": {"2020-01-01T00:00:00Z": [7]},
+                                 "projects": {"2020-01-01T00:00:00Z": [1]}}},
+    }}
+
+
+def test_windows_start_the_overlap_before_the_bookmark():
+    sweep = Sweep(covered_state("2026-06-01T10:00:00Z"), company_ids=[7], start_date=None,
+                  now=NOW, overlap_seconds=300)
+    assert sweep.lower_bound(["rfis"], Scope(7, 1)) == dates.parse_timestamp("2026-06-01T09:55:00Z")
+
+
+def test_a_bookmark_ahead_of_procore_is_clamped_once_with_a_warning(caplog):
+    sweep = Sweep(covered_state("2100-01-01T00:00:00Z"), company_ids=[7], start_date=None,
+                  now=NOW)
+    with caplog.at_level(logging.WARNING, logger="tap-procore"):
+        lowers = [sweep.lower_bound(["rfis"], Scope(7, 1)) for _ in range(3)]
+    assert lowers == [NOW] * 3
+    assert len([r for r in caplog.records if "ahead of Procore's clock" in r.getMessage()]) == 1
+
+
+def test_an_unfinished_sweep_from_the_future_is_started_again(caplog):
+    state = {"bookmarks": {"projects": {"sweep": {
+        "upper": "2100-01-01T00:00:00Z", "companies": [7], "position": [7, 1],
+        "streams": ["rfis"], "new_companies": [], "new_projects": [], "skipped": {}}}}}
+    with caplog.at_level(logging.WARNING, logger="tap-procore"):
+        sweep = Sweep(state, company_ids=[7], start_date=None, now=NOW)
+    assert not sweep.resumed and sweep.upper == NOW
+    assert "ahead of Procore's clock" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("state", "key"),
+    [
+        ([1, 2], "state"),
+        ({"bookmarks": []}, "bookmarks"),
+        ({"bookmarks": {"rfis": {"replication_key_value": 17}}},
+         "bookmarks.rfis.replication_key_value"),
+        ({"bookmarks": {"rfis": {"swept_through": "soon"}}}, "bookmarks.rfis.swept_through"),
+        ({"bookmarks": {"rfis": {"replication_key": 3}}}, "bookmarks.rfis.replication_key"),
+        ({"bookmarks": {"projects": {"covered": {"companies": {"x": [1]}}}}},
+         "bookmarks.projects.covered.companies.x"),
+        ({"bookmarks": {"projects": {"sweep": {"upper": "2026-01-01T00:00:00Z",
+                                               "companies": [1], "position": [1]}}}},
+         "bookmarks.projects.sweep.position"),
+        ({"bookmarks": {"projects": {"sweep": {"upper": "2026-01-01T00:00:00Z",
+                                               "companies": [1], "skipped": {"rfis": [True]}}}}},
+         "bookmarks.projects.sweep.skipped.rfis"),
+    ],
+)
+def test_state_of_the_wrong_shape_names_the_key(state, key):
+    with pytest.raises(StateError) as caught:
+        validate_state(state)
+    assert caught.value.key == key
+    assert "\n" not in str(caught.value)
+
+
+def test_states_this_tap_writes_are_valid():
+    state: dict = {}
+    sweep = Sweep(state, company_ids=[7], start_date=None, now=NOW)
+    sweep.enrol(["rfis"])
+    sweep.finish_scope(Scope(7))
+    sweep.finish_scope(Scope(7, 1))
+    validate_state(state)  # mid-sweep
+    sweep.complete(incremental={"rfis": "updated_at"}, descendants=["rfi_replies"])
+    validate_state(state)
+    validate_state({})
+    validate_state({"bookmarks": {}})
+
+
+# --- paging ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "expected"), [("12", 12), (" 7 ", 7), ("²", None), ("٣", None),
+                                                 ("-1", None), ("1e3", None), (None, None)])
+def test_counts_are_ascii_digits_only(value, expected):
+    assert header_count(value) == expected
+
+
+def test_a_listing_that_repeats_or_overruns_is_stopped():
+    guard = ListingGuard()
+    page = [{"id": 1}, {"id": 2}]
+    assert guard.problem(page, None, 2) is None
+    assert "repeats rows" in (guard.problem(page, None, 2) or "")
+    shapeless = ListingGuard()
+    assert shapeless.problem([{"name": "a"}], None, 1) is None
+    assert "repeats a page" in (shapeless.problem([{"name": "a"}], None, 1) or "")
+    overrun = ListingGuard()
+    problems = [overrun.problem([{"id": n * 10 + i} for i in range(5)], 5, 5) for n in range(4)]
+    assert problems[:3] == [None, None, None] and "beyond the Total of 5" in (problems[3] or "")
+
+
+# --- failures named for what they are ----------------------------------------------------------
+
+
+def test_origins_differ_by_scheme_host_and_port():
+    assert origin("https://api.procore.com/x") == origin("https://API.procore.com:443/y?z")
+    assert origin("https://api.procore.com/x") != origin("http://api.procore.com/x")
+    assert origin("https://api.procore.com/x") != origin("https://api.procore.com:8443/x")
+    assert origin("https://api.procore.com/x") != origin("https://evil.example/x")
+
+
+def _wrapped(cause: BaseException) -> requests.exceptions.ConnectionError:
+    try:
+        try:
+            raise cause
+        except BaseException as inner:
+            raise requests.exceptions.ConnectionError(inner) from inner
+    except requests.exceptions.ConnectionError as outer:
+        return outer
+
+
+URL = "https://api.procore.com/rest/v1.0/companies"
+
+
+@pytest.mark.parametrize(
+    ("cause", "words", "transient"),
+    [
+        (socket.gaierror(socket.EAI_NONAME, "Name or service not known"),
+         ["cannot resolve api.procore.com", "DNS"], False),
+        (socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution"),
+         ["DNS"], True),
+        (ssl.SSLCertVerificationError(1, "certificate verify failed"),
+         ["TLS verification failed for api.procore.com"], False),
+        (ConnectionRefusedError(errno.ECONNREFUSED, "refused"),
+         ["connection to api.procore.com refused"], True),
+        (ConnectionResetError(errno.ECONNRESET, "reset"),
+         ["connection to api.procore.com closed"], True),
+    ],
+)
+def test_connection_failures_name_the_host_and_the_kind(cause, words, transient):
+    text, may_pass = describe_failure(_wrapped(cause), URL)
+    assert all(word in text for word in words), text
+    assert may_pass is transient
+
+
+def test_a_missed_deadline_says_so():
+    text, may_pass = describe_failure(
+        DeadlineExceeded("no complete answer from api.procore.com within 2s"), URL)
+    assert text == "no complete answer from api.procore.com within 2s" and may_pass
+
+
+# --- tokens ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(3600, 3600), ("7200", 7200), (float("inf"), LONGEST_TOKEN_LIFETIME),
+     (10**400, DEFAULT_TOKEN_LIFETIME), (-5, DEFAULT_TOKEN_LIFETIME), (0, DEFAULT_TOKEN_LIFETIME),
+     (float("nan"), DEFAULT_TOKEN_LIFETIME), ("soon", DEFAULT_TOKEN_LIFETIME),
+     (None, DEFAULT_TOKEN_LIFETIME), (True, DEFAULT_TOKEN_LIFETIME),
+     (10**9, LONGEST_TOKEN_LIFETIME)],
+)
+def test_token_lifetimes_of_any_value_are_finite_and_positive(value, expected):
+    assert token_lifetime(value) == expected
+
+
+def test_a_symlinked_token_file_is_written_through(tmp_path):
+    target = tmp_path / "volume" / "token"
+    target.parent.mkdir()
+    target.write_text("old\n")
+    link = tmp_path / "token-link"
+    link.symlink_to(target)
+    write_refresh_token_file(link, "new")
+    assert link.is_symlink() and target.read_text() == "new\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_a_folder_that_cannot_take_a_file_is_refused_before_any_login(tmp_path):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    with pytest.raises(ConfigError, match="refresh_token_path") as caught:
+        check_refresh_token_file_replaceable(not_a_folder / "token")
+    assert str(not_a_folder) in str(caught.value)
+    check_refresh_token_file_replaceable(tmp_path / "token")  # a writable folder passes
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]  # and the probe is gone
+
+
+def test_a_token_that_cannot_be_saved_leaves_the_old_file_and_says_what_to_do(
+    tmp_path, monkeypatch
+):
+    token_file = tmp_path / "token"
+    token_file.write_text("old-refresh-token\n")
+    auth = ProcoreAuthenticator(
+        token_url="https://login.example.com/oauth/token", client_id="id",
+        client_secret="secret-value",
+        transport=Transport(governor=RateGovernor(), max_retries=2, max_rate_limit_wait=10),
+        session=requests.Session(), timeout=5, refresh_token_path=str(token_file),
+    )
+
+    def disk_full(*args: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    with pytest.raises(FatalAPIError) as caught:
+        auth._save_refresh_token("new-refresh-token")
+    message = str(caught.value)
+    assert "could not be saved" in message and "No space left" in message
+    assert "authorise the app again" in message
+    assert token_file.read_text() == "old-refresh-token\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["token"]  # no half-written file left
