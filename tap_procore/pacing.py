@@ -46,7 +46,7 @@ def _header_int(headers: t.Mapping[str, str], name: str) -> int | None:
         return None
     try:
         return int(float(raw))
-    except ValueError:
+    except (ValueError, OverflowError):  # "nan", "inf", "1e999"
         return None
 
 
