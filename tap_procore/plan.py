@@ -64,8 +64,8 @@ def _selected(tap: TapProcore) -> list[ProcoreStream]:
 def _windows(stream: ProcoreStream, start: dt.datetime) -> int:
     if not stream.date_params:
         return 1
-    days = (dt.datetime.now(dt.timezone.utc).date() - start.date()).days + 1
-    return max(1, math.ceil(days / int(stream.config.get("date_window_days") or 366)))
+    days = int(stream.config.get("date_window_days") or 366)
+    return max(1, len(dates.day_windows(start, dates.utc_now(), days)))
 
 
 def _sampled_pages(tap: TapProcore, stream: ProcoreStream, scopes: list[Scope]) -> float | None:
