@@ -149,7 +149,7 @@ def test_hourly_429_is_waited_out_not_given_up(sender):
 
 def test_rate_limit_wait_budget_ends_the_run_with_a_clear_message(sender):
     reset = str(int(sender.clock.now) + 3400)
-    with pytest.raises(RetriesExhaustedError, match="trades: GET .*: still rate limited"):
+    with pytest.raises(RetriesExhaustedError, match=r"trades: GET .*: still rate limited"):
         sender([{"status_code": 429, "headers": {"X-Rate-Limit-Reset": reset}}],
                max_rate_limit_wait=100)
 
