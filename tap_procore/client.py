@@ -334,6 +334,9 @@ class ProcoreStream(RESTStream[int]):
             except requests.RequestException as exc:
                 transport.count_failed_attempt()
                 text, transient = describe_failure(exc, str(prepared_request.url))
+                failed = getattr(getattr(exc, "request", None), "url", None)
+                if failed and failed == self._tap.endpoints.token_url:
+                    text += " (while logging in)"
                 if not transient:
                     raise FatalAPIError(text) from None
                 raise TransientError(text) from None

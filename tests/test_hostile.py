@@ -181,7 +181,7 @@ def test_refused_connection_names_the_host_and_the_kind(tmp_path):
         port = probe.getsockname()[1]
     run = run_against(f"http://127.0.0.1:{port}", tmp_path)
     line = stop_line(run)
-    assert f"127.0.0.1:{port}" in line and "refused" in line
+    assert f"connection to 127.0.0.1:{port} refused (while logging in)" in line
 
 
 # --- nothing hangs, nothing loops ---------------------------------------------------------------
