@@ -33,7 +33,7 @@ from singer_sdk.streams.rest import HTTPRequest, PageContext
 from tap_procore import dates, schemas
 from tap_procore.conform import RecordConformer
 from tap_procore.errors import FatalAPIError, ProcoreError, RetriesExhaustedError, ScopeUnavailable
-from tap_procore.http import describe_failure, origin
+from tap_procore.http import MAX_REDIRECTS, describe_failure, origin
 from tap_procore.redaction import SecretRedactor
 from tap_procore.sweep import Scope
 from tap_procore.transport import (
@@ -348,6 +348,9 @@ class ProcoreStream(RESTStream[int]):
             except requests.RequestException as exc:
                 transport.count_failed_attempt()
                 text, transient = describe_failure(exc, str(prepared_request.url))
+                failed = getattr(getattr(exc, "request", None), "url", None)
+                if failed and failed == self._tap.endpoints.token_url:
+                    text += " (while logging in)"
                 if not transient:
                     raise FatalAPIError(text) from None
                 raise TransientError(text) from None
@@ -446,13 +449,16 @@ class ProcoreStream(RESTStream[int]):
         response.procore_records = records  # type: ignore[attr-defined]
 
     def _redirect_refused(self, response: requests.Response) -> str:
-        target = urljoin(response.url, response.headers.get("Location", ""))
-        scheme, host, port = origin(target)
+        where = f"{self.name}: GET {urlsplit(response.url).path}"
+        location = response.headers.get("Location")
+        if not location:
+            return f"{where} answered HTTP {response.status_code}, a redirect without a target"
+        scheme, host, port = origin(urljoin(response.url, location))
         return (
-            f"{self.name}: GET {urlsplit(response.url).path} was redirected to "
-            f"{scheme}://{host}:{port} ({response.status_code}); redirects to another origin are "
-            "not followed, so rows only ever come from api_url: set api_url to the address that "
-            "answers"
+            f"{where} was redirected (HTTP {response.status_code}) to {scheme}://{host}:{port}; "
+            "not followed: redirects are followed only within api_url's origin (at most "
+            f"{MAX_REDIRECTS}), so rows only ever come from api_url; set api_url to the address "
+            "that answers"
         )
 
     def _records_in(self, body: t.Any) -> list[dict] | None:

@@ -108,7 +108,10 @@ class ProcoreClock:
     """Procore's idea of now, from the ``Date`` header of its latest response.
 
     Until Procore has answered, the tap's own clock stands in. The offset is kept rather than the
-    header itself so that ``now()`` keeps moving between responses.
+    header itself so that ``now()`` keeps moving between responses. A Date ahead of this
+    machine's clock is not followed: an upper bound too early only means the next run re-reads
+    a little, one too late loses rows, and a header far in the future is more likely a broken
+    proxy than Procore.
     """
 
     def __init__(self, local: t.Callable[[], float] = time.time) -> None:
@@ -138,7 +141,7 @@ class ProcoreClock:
     def now(self) -> DateTime:
         # The header is truncated to the second and ages in transit, so this errs on the side
         # of Procore's past: an upper bound a second early is re-read next run, never skipped.
-        moment = self._local() + self.offset_seconds
+        moment = self._local() + min(0.0, self.offset_seconds)
         return pendulum.from_timestamp(math.floor(moment), tz=pendulum.UTC)
 
 

@@ -240,7 +240,8 @@ class ProcoreSession(requests.Session):
             except (requests.RequestException, OSError, http.client.HTTPException,
                     urllib3.exceptions.HTTPError) as exc:
                 if deadline is not None and deadline.expired:
-                    msg = f"no complete answer from {host_of(str(request.url))} within {total:g}s"
+                    host = host_of(str(request.url))
+                    msg = f"timed out: no complete answer from {host} within {total:g}s"
                     raise DeadlineExceeded(msg, request=request) from exc
                 raise
         return response
@@ -321,7 +322,7 @@ def describe_failure(exc: BaseException, url: str) -> tuple[str, bool]:
         return f"connecting to {host} timed out", True
     if _first(exc, (requests.exceptions.Timeout, TimeoutError, socket.timeout,
                     urllib3.exceptions.ReadTimeoutError)):
-        return f"{host} did not answer in time", True
+        return f"timed out waiting for {host}", True
     if _first(exc, requests.exceptions.ContentDecodingError) is not None:
         return f"{host} sent a body that does not decompress", True
     if _first(exc, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError,

@@ -11,10 +11,13 @@ holds should not be slowed down for nothing.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import typing as t
 from dataclasses import dataclass, field
+
+logger = logging.getLogger("tap-procore")
 
 # One request of every window is held back so that a retry after a transient failure does not
 # itself push the window over the edge.
@@ -22,6 +25,9 @@ RESERVE = 1
 LONGEST_WINDOW = 3600.0
 # Below this share of the window's limit, the rest is spread evenly until the window resets.
 PACE_BELOW = 0.2
+# A pause at least this long gets a log line, so that a run waiting for a window is not
+# mistaken for a hung one.
+LOGGED_PAUSE_SECONDS = 30.0
 
 
 @dataclass
@@ -46,7 +52,7 @@ def _header_int(headers: t.Mapping[str, str], name: str) -> int | None:
         return None
     try:
         return int(float(raw))
-    except ValueError:
+    except (ValueError, OverflowError):  # "nan", "inf", "1e999"
         return None
 
 
@@ -112,6 +118,13 @@ class RateGovernor:
     def before_request(self, company: str) -> None:
         delay = self._reserve_slot(company)
         if delay > 0.0005:
+            if delay >= LOGGED_PAUSE_SECONDS:
+                logger.info(
+                    "Pausing %.0fs before the next request for company %s: its rate-limit "
+                    "window is spent until it resets",
+                    delay,
+                    company or "(login)",
+                )
             self._record_wait(delay, "pacing")
             self._sleep(delay)
 

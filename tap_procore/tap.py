@@ -411,6 +411,8 @@ def main() -> None:
         stop(f"cannot read {exc.filename}: {exc.strerror}" if exc.filename else str(exc))
     except (json.JSONDecodeError, simplejson.JSONDecodeError) as exc:
         stop(f"a config, state or catalog file is not valid JSON ({exc})")
+    except RecursionError:
+        stop("a config, state or catalog file is nested too deeply to read")
 
 
 if __name__ == "__main__":

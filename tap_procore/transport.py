@@ -185,13 +185,13 @@ class Transport:
         return str(headers.get("Procore-Company-Id", ""))
 
     def observe(self, response: requests.Response) -> None:
-        """Every answer from Procore: counts, rate-limit headers, its clock, 429 streaks."""
+        """Every answer from Procore: counts, rate-limit headers, its clock, 429/503 streaks."""
         company = self.company_of(response)
         code = response.status_code
         with self._lock:
             self.stats.requests += 1
             self.stats.by_status[code] = self.stats.by_status.get(code, 0) + 1
-            if code == 429:
+            if code == 429 or (code == 503 and response.headers.get("Retry-After")):
                 self._rate_limited_in_a_row[company] = (
                     self._rate_limited_in_a_row.get(company, 0) + 1
                 )

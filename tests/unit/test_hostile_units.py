@@ -82,6 +82,9 @@ def test_procore_clock_follows_the_date_header_and_keeps_moving():
     for nonsense in (None, "", "yesterday", "Mon, 99 Jun 2026 11:55:00 GMT"):
         clock.observe(nonsense)
     assert clock.now() == NOW - dates.seconds(240)
+    # A Date ahead of this machine (a proxy's, a wrong clock): windows still end no later.
+    clock.observe("Fri, 01 Jan 2100 00:00:00 GMT")
+    assert clock.now() == NOW + dates.seconds(60)
 
 
 # --- the sweep: overlap, clamps and state validation ----------------------------------------
@@ -290,3 +293,12 @@ def test_a_token_that_cannot_be_saved_leaves_the_old_file_and_says_what_to_do(
     assert "authorise the app again" in message
     assert token_file.read_text() == "old-refresh-token\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["token"]  # no half-written file left
+
+
+def test_rate_limit_headers_that_are_not_numbers_are_ignored():
+    pacer = RateGovernor()
+    for value in ("inf", "-inf", "nan", "1e999", "²", ""):
+        pacer.observe("1", {"X-Rate-Limit-Limit": value, "X-Rate-Limit-Remaining": value,
+                            "X-Rate-Limit-Reset": value})
+    pacer.before_request("1")  # no window was recorded: nothing to wait for
+    assert pacer.stats.waits == 0

@@ -56,13 +56,15 @@ def test_full_speed_while_the_window_is_full_then_spread_until_it_resets():
     assert clock.now - started >= 10
 
 
-def test_waits_for_reset_when_the_window_is_spent():
+def test_waits_for_reset_when_the_window_is_spent(caplog):
     clock = FakeClock()
     pacer = governor(clock)
     pacer.observe("1", {"X-Rate-Limit-Limit": "3600", "X-Rate-Limit-Remaining": "1",
                         "X-Rate-Limit-Reset": str(int(clock.now + 1800))})
-    pacer.before_request("1")
+    with caplog.at_level("INFO", logger="tap-procore"):
+        pacer.before_request("1")
     assert clock.slept and clock.slept[0] == pytest.approx(1800, abs=1)
+    assert "Pausing 1799s before the next request for company 1" in caplog.text
 
 
 def test_companies_have_separate_budgets():
@@ -147,13 +149,14 @@ def test_hourly_429_is_waited_out_not_given_up(sender):
 
 def test_rate_limit_wait_budget_ends_the_run_with_a_clear_message(sender):
     reset = str(int(sender.clock.now) + 3400)
-    with pytest.raises(RetriesExhaustedError, match="trades: GET .*: still rate limited"):
+    with pytest.raises(RetriesExhaustedError, match=r"trades: GET .*: still rate limited"):
         sender([{"status_code": 429, "headers": {"X-Rate-Limit-Reset": reset}}],
                max_rate_limit_wait=100)
 
 
-def test_a_storm_of_zero_second_429s_waits_longer_each_time_and_ends(sender):
-    storm = [{"status_code": 429, "headers": {"Retry-After": "0"}}]
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_storm_of_zero_second_429s_waits_longer_each_time_and_ends(sender, status):
+    storm = [{"status_code": status, "headers": {"Retry-After": "0"}}]
     with pytest.raises(RetriesExhaustedError, match="still rate limited after waiting 7s"):
         sender(storm, max_rate_limit_wait=10)
     assert sender.clock.slept == [1.0, 2.0, 4.0]
