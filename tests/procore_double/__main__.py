@@ -30,6 +30,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--projects-per-company", type=int)
     parser.add_argument("--records-per-list", type=int)
     parser.add_argument("--token-ttl", type=float)
+    parser.add_argument("--hourly-limit", type=int, help="requests per company per hour (3600)")
+    parser.add_argument("--spike-limit", type=int, help="requests per company per 10 s (1000)")
     return parser.parse_args(argv)
 
 
@@ -38,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     settings: dict[str, Any] = {}
     if args.config:
         settings = json.loads(args.config.read_text(encoding="utf-8"))
-    for name in ("seed", "companies", "projects_per_company", "records_per_list", "token_ttl"):
+    for name in ("seed", "companies", "projects_per_company", "records_per_list", "token_ttl",
+                 "hourly_limit", "spike_limit"):
         value = getattr(args, name)
         if value is not None:
             settings[name] = value
