@@ -28,7 +28,7 @@ from singer_sdk.singerlib import RecordMessage
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tap_procore import schemas
-from tap_procore.conform import RecordConformer
+from tap_procore.conform import RecordConformer, without_nul
 from tap_procore.errors import FatalAPIError, ScopeUnavailable
 from tap_procore.sweep import Scope, format_ts
 from tap_procore.transport import RateLimited, TokenRejected, TransientError, rate_limit_wait
@@ -179,6 +179,7 @@ class ProcoreStream(RESTStream[int]):
             self.name, self.schema.get("properties", {}), self.primary_keys or ()
         )
         self._row_key_list: tuple = ()
+        self._warned_nul = False
         self._row_keys_seen: dict[str, int] = {}
         self._everything_selected: bool | None = None
         self.records_written = 0
@@ -320,6 +321,11 @@ class ProcoreStream(RESTStream[int]):
             response.procore_body = decode_json(response.content)  # type: ignore[attr-defined]
         except ValueError:
             raise TransientError("response body is not valid JSON", response) from None
+        if b"\\u0000" in response.content:  # rare: only such pages pay for the walk
+            response.procore_body = without_nul(response.procore_body)  # type: ignore[attr-defined]
+            if not self._warned_nul:
+                self._warned_nul = True
+                logger.warning("%s: text with NUL characters; they are sent as U+FFFD", self.name)
 
     def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
         body = response.procore_body  # type: ignore[attr-defined]
