@@ -31,7 +31,7 @@ from singer_sdk.singerlib import RecordMessage
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tap_procore import dates, schemas
-from tap_procore.conform import RecordConformer
+from tap_procore.conform import RecordConformer, without_nul
 from tap_procore.errors import FatalAPIError, ProcoreError, RetriesExhaustedError, ScopeUnavailable
 from tap_procore.http import MAX_REDIRECTS, describe_failure, origin
 from tap_procore.redaction import SecretRedactor
@@ -212,6 +212,7 @@ class ProcoreStream(RESTStream[int]):
             self.name, self.schema.get("properties", {}), self.primary_keys or ()
         )
         self._row_key_list: tuple = ()
+        self._warned_nul = False
         self._row_keys_seen: dict[str, int] = {}
         self._everything_selected: bool | None = None
         self.records_written = 0
@@ -441,6 +442,11 @@ class ProcoreStream(RESTStream[int]):
             raise FatalAPIError(f"{self.name}: GET {urlsplit(response.url).path}: {exc}") from None
         except ValueError:
             raise TransientError("response body is not valid JSON", response) from None
+        if b"\\u0000" in response.content:  # rare: only such pages pay for the walk
+            body = without_nul(body)
+            if not self._warned_nul:
+                self._warned_nul = True
+                logger.warning("%s: text with NUL characters; they are sent as U+FFFD", self.name)
         records = self._records_in(body)
         if records is None:
             # Inside the retry loop: a proxy's odd answer may pass, and if not, one line.

@@ -203,6 +203,22 @@ def compile_fit(prop: dict) -> Fit | None:
     return fit
 
 
+NUL = "\x00"
+NUL_REPLACEMENT = "\ufffd"
+
+
+def without_nul(value: t.Any) -> t.Any:
+    """`value` with U+0000 in its text replaced by U+FFFD: PostgreSQL cannot store NUL in text or
+    jsonb (a load stops on it), and no reader of construction records misses it."""
+    if isinstance(value, str):
+        return value.replace(NUL, NUL_REPLACEMENT)
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(member) for key, member in value.items()}
+    if isinstance(value, list):
+        return [without_nul(element) for element in value]
+    return value
+
+
 class RecordConformer:
     """Precomputed per stream; `conform(row)` runs once per record."""
 

@@ -396,6 +396,8 @@ def check_input_files(argv: t.Sequence[str]) -> None:
             json.loads(text)
         except ValueError as exc:
             stop(f"the {kind} file {path} is not valid JSON ({exc})")
+        except RecursionError:
+            stop(f"the {kind} file {path} is nested too deeply to be a {kind} file")
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ have the JSON types Procore documents (integers, ISO 8601 `...Z` date-times,
 `YYYY-MM-DD` dates, numbers, booleans, nested objects and arrays), with what
 real tenants send: `null` in any field that is not an id, empty objects,
 empty arrays and arrays of arrays, text with quotes, backslashes, braces,
-control characters and non-ASCII, numbers at the edges of their types (64-bit
+control characters (NUL included) and non-ASCII, numbers at the edges of their types (64-bit
 integers, doubles from 5e-324 to 1.8e308, -0.0).  Values whose type the API
 description lost can be anything.  Ids are never null (taps key on them).
 """
@@ -41,7 +41,8 @@ NUMBER_EDGES = (
     12345678901234.56,
 )
 # Text that breaks naive quoting: SQL and CSV quotes, backslashes, array-literal braces,
-# JSON-looking text, control characters, the words NULL and null, empty and blank strings.
+# JSON-looking text, control characters (NUL too), the words NULL and null, empty and blank
+# strings.
 HOSTILE_TEXT = (
     'O\'Brien said "hold"',
     "C:\\plans\\Level 2\\",
@@ -61,6 +62,7 @@ HOSTILE_TEXT = (
     "'; drop table rfis; --",
     "50% \\ 2 = 25%",
     "zero\u200bwidth",
+    "nul\u0000inside",
     "Ünïcödé ✓ 日本語 😀👷",
     "\u00e9t\u00e9 \u2014 \U0001f6a7",
 )

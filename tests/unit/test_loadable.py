@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tap_procore.client import ProcoreStream
-from tap_procore.conform import EXTRA_FIELDS, RecordConformer
+from tap_procore.conform import EXTRA_FIELDS, RecordConformer, without_nul
 from tap_procore.errors import FatalAPIError
 from tap_procore.streams.financials import BudgetViewDetailRowsStream
 
@@ -142,3 +142,9 @@ def test_budget_rows_keep_their_id_or_unbudgeted_digest_as_row_key():
     assert stream.surrogate_key({"id": 12}) == "12"
     unbudgeted = stream.surrogate_key({"id": None, "cost_code_id": 3, "biller_type": None})
     assert unbudgeted.startswith("unbudgeted:") and len(unbudgeted) == len("unbudgeted:") + 16
+
+
+def test_nul_characters_which_postgres_cannot_store_become_replacement_characters():
+    body = [{"title": "a\x00b", "nested": [{"k\x00": ["\x00"]}], "n": 1, "none": None}]
+    assert without_nul(body) == [{"title": "a\ufffdb", "nested": [{"k\ufffd": ["\ufffd"]}],
+                                  "n": 1, "none": None}]
