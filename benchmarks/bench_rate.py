@@ -12,18 +12,34 @@ of the allowed rate, fewer than 1% of calls answered 429.
 from __future__ import annotations
 
 from benchmarks.common import run_tap, table
-from tests.procore_double import spawn_double
+from procore_double import spawn_double
 
-STREAMS = ["projects", "rfis", "submittals", "punch_items", "change_events", "checklists",
-           "observations", "incidents", "direct_costs", "purchase_order_contracts",
-           "project_users"]
+STREAMS = [
+    "projects",
+    "rfis",
+    "submittals",
+    "punch_items",
+    "change_events",
+    "checklists",
+    "observations",
+    "incidents",
+    "direct_costs",
+    "purchase_order_contracts",
+    "project_users",
+]
 SCENARIOS = [
     # label, double settings, allowed requests per second
     ("spike 20 per 2 s", {"spike_limit": 20, "spike_window": 2, "hourly_limit": 10**9}, 10.0),
-    ("spike 25 per 10 s (Procore's example)",
-     {"spike_limit": 25, "spike_window": 10, "hourly_limit": 10**9}, 2.5),
-    ("'hourly' 40 per 8 s, spike 20 per 2 s",
-     {"hourly_limit": 40, "hourly_window": 8, "spike_limit": 20, "spike_window": 2}, 5.0),
+    (
+        "spike 25 per 10 s (Procore's example)",
+        {"spike_limit": 25, "spike_window": 10, "hourly_limit": 10**9},
+        2.5,
+    ),
+    (
+        "'hourly' 40 per 8 s, spike 20 per 2 s",
+        {"hourly_limit": 40, "hourly_window": 8, "spike_limit": 20, "spike_window": 2},
+        5.0,
+    ),
 ]
 
 
@@ -32,18 +48,43 @@ def main() -> int:
     for label, limits, allowed in SCENARIOS:
         with spawn_double(companies=1, projects_per_company=14, big_lists=[], **limits) as double:
             measured = run_tap(double, label=label, streams=STREAMS, companies=[5000000001])
-            times = [r["time"] for r in double.control.requests(limit=10**6)
-                     if r["path"].startswith("/rest/")]
+            times = [
+                r["time"]
+                for r in double.control.requests(limit=10**6)
+                if r["path"].startswith("/rest/")
+            ]
         span = max(times) - min(times)
         # Requests that fit in the measured span at the allowed rate (the first one is free).
         achieved = (len(times) - 1) / span if span else float("inf")
-        rows.append([
-            label, f"{allowed:g}/s", len(times), f"{span:.1f}s", f"{achieved:.2f}/s",
-            f"{achieved / allowed * 100:.0f}%", measured.responses_429,
-            f"{measured.responses_429 / len(times) * 100:.1f}%", measured.exit_code,
-        ])
-    print(table(rows, ["limit", "allowed", "requests", "span", "achieved", "of allowed",
-                       "429s", "429 share", "exit"]))
+        rows.append(
+            [
+                label,
+                f"{allowed:g}/s",
+                len(times),
+                f"{span:.1f}s",
+                f"{achieved:.2f}/s",
+                f"{achieved / allowed * 100:.0f}%",
+                measured.responses_429,
+                f"{measured.responses_429 / len(times) * 100:.1f}%",
+                measured.exit_code,
+            ]
+        )
+    print(
+        table(
+            rows,
+            [
+                "limit",
+                "allowed",
+                "requests",
+                "span",
+                "achieved",
+                "of allowed",
+                "429s",
+                "429 share",
+                "exit",
+            ],
+        )
+    )
     return 0
 
 

@@ -13,22 +13,45 @@ from __future__ import annotations
 
 import math
 import re
+from functools import partial
 
 from benchmarks.common import run_tap, table
+from procore_double import spawn_double
 from tap_procore.streams import STREAM_TYPES
-from tests.procore_double import spawn_double
 
-STREAMS = ["project_tools", "rfis", "submittals", "punch_items", "change_events", "checklists",
-           "observations", "incidents", "direct_costs", "purchase_order_contracts",
-           "project_users", "drawing_areas", "budget_views", "forms", "locations"]
+STREAMS = [
+    "project_tools",
+    "rfis",
+    "submittals",
+    "punch_items",
+    "change_events",
+    "checklists",
+    "observations",
+    "incidents",
+    "direct_costs",
+    "purchase_order_contracts",
+    "project_users",
+    "drawing_areas",
+    "budget_views",
+    "forms",
+    "locations",
+]
 BIG = [
     {"route": "RestV10ProjectsProjectIdRfisGet", "project_id": 6000000001, "count": 2345},
     {"route": "RestV11ProjectsProjectIdSubmittalsGet", "project_id": 6000100001, "count": 1500},
     {"route": "RestV10ChangeEventsGet", "project_id": 6000200001, "count": 4200},
 ]
-TOOLS_OFF = {"6000000004": ["rfi", "submittal_log", "punch_list"],
-             "6000100002": ["incidents", "observations"]}
+TOOLS_OFF = {
+    "6000000004": ["rfi", "submittal_log", "punch_list"],
+    "6000100002": ["incidents", "observations"],
+}
 TEMPLATE = re.compile(r"\{(\w+)\}")
+
+
+def _fill(context: dict, match: re.Match) -> str:
+    return str(context[match.group(1)])
+
+
 BY_NAME = {stream.name: stream for stream in STREAM_TYPES}
 
 
@@ -43,9 +66,9 @@ def minimum_requests(double) -> int:
         context = {"company_id": project["company_id"], "project_id": project["id"]}
         for name in STREAMS:
             stream = BY_NAME[name]
-            path = TEMPLATE.sub(lambda m: str(context[m.group(1)]), stream.path)
-            query = {k: TEMPLATE.sub(lambda m: str(context[m.group(1)]), v)
-                     for k, v in stream.query.items()}
+            fill = partial(_fill, context)
+            path = TEMPLATE.sub(fill, stream.path)
+            query = {k: TEMPLATE.sub(fill, v) for k, v in stream.query.items()}
             truth = double.control.records(path, **query)
             if truth.get("status", 200) != 200:
                 continue  # tool off: the least possible is not to ask
@@ -55,23 +78,38 @@ def minimum_requests(double) -> int:
 
 
 def main() -> int:
-    with spawn_double(big_lists=BIG, tools_off=TOOLS_OFF, hourly_limit=10**9,
-                      spike_limit=10**9) as double:
+    with spawn_double(
+        big_lists=BIG, tools_off=TOOLS_OFF, hourly_limit=10**9, spike_limit=10**9
+    ) as double:
         companies = [c["id"] for c in double.control.tenant()["companies"]]
         minimum = minimum_requests(double)
-        ours = run_tap(double, label="tap-procore", streams=["projects", *STREAMS],
-                       companies=companies)
-        naive = run_tap(double, label="SDK defaults", streams=["projects", *STREAMS],
-                        companies=companies, naive=True)
+        ours = run_tap(
+            double, label="tap-procore", streams=["projects", *STREAMS], companies=companies
+        )
+        naive = run_tap(
+            double,
+            label="SDK defaults",
+            streams=["projects", *STREAMS],
+            companies=companies,
+            naive=True,
+        )
     rows = [
-        [m.label, m.records, m.requests, minimum, f"{m.requests / minimum:.3f}",
-         f"{(m.requests / minimum - 1) * 100:+.1f}%", m.exit_code]
+        [
+            m.label,
+            m.records,
+            m.requests,
+            minimum,
+            f"{m.requests / minimum:.3f}",
+            f"{(m.requests / minimum - 1) * 100:+.1f}%",
+            m.exit_code,
+        ]
         for m in (ours, naive)
     ]
-    print(f"{len(STREAMS)} project-level streams, 3 companies, 11 active projects, 3 big lists "
-          "(2,345 / 1,500 / 4,200 rows), 5 tools switched off")
-    print(table(rows, ["tap", "records", "requests", "minimum", "ratio", "over minimum",
-                       "exit"]))
+    print(
+        f"{len(STREAMS)} project-level streams, 3 companies, 11 active projects, 3 big lists "
+        "(2,345 / 1,500 / 4,200 rows), 5 tools switched off"
+    )
+    print(table(rows, ["tap", "records", "requests", "minimum", "ratio", "over minimum", "exit"]))
     return 0
 
 

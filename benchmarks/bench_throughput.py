@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 
 from benchmarks.common import run_tap, table
-from tests.procore_double import spawn_double
+from procore_double import spawn_double
 
 ROUTE = "RestV10ProjectsProjectIdRfisGet"
 
@@ -24,23 +24,50 @@ def main() -> int:
     args = parser.parse_args()
     rows = []
     for size in [int(value) for value in args.sizes.split(",")]:
-        with spawn_double(companies=1, projects_per_company=1, hourly_limit=10**9,
-                          spike_limit=10**9,
-                          big_lists=[{"route": ROUTE, "project_id": 6000000001,
-                                      "count": size}]) as double:
+        with spawn_double(
+            companies=1,
+            projects_per_company=1,
+            hourly_limit=10**9,
+            spike_limit=10**9,
+            big_lists=[{"route": ROUTE, "project_id": 6000000001, "count": size}],
+        ) as double:
             # Warm the double (records are generated on first use), then measure.
             run_tap(double, label="warm-up", streams=["rfis"], companies=[5000000001])
             for naive in (False, True):
-                measured = run_tap(double, label="SDK defaults" if naive else "tap-procore",
-                                   streams=["rfis"], companies=[5000000001], naive=naive)
-                rows.append([
-                    measured.label, f"{measured.records:,}", f"{measured.wall_seconds:.2f}s",
-                    f"{measured.records / measured.wall_seconds:,.0f}",
-                    f"{measured.records / measured.cpu_seconds:,.0f}",
-                    f"{measured.peak_rss_mb:.0f} MB", measured.requests, measured.exit_code,
-                ])
-    print(table(rows, ["tap", "records", "wall", "records/s", "records per CPU-second",
-                       "peak memory", "requests", "exit"]))
+                measured = run_tap(
+                    double,
+                    label="SDK defaults" if naive else "tap-procore",
+                    streams=["rfis"],
+                    companies=[5000000001],
+                    naive=naive,
+                )
+                rows.append(
+                    [
+                        measured.label,
+                        f"{measured.records:,}",
+                        f"{measured.wall_seconds:.2f}s",
+                        f"{measured.records / measured.wall_seconds:,.0f}",
+                        f"{measured.records / measured.cpu_seconds:,.0f}",
+                        f"{measured.peak_rss_mb:.0f} MB",
+                        measured.requests,
+                        measured.exit_code,
+                    ]
+                )
+    print(
+        table(
+            rows,
+            [
+                "tap",
+                "records",
+                "wall",
+                "records/s",
+                "records per CPU-second",
+                "peak memory",
+                "requests",
+                "exit",
+            ],
+        )
+    )
     return 0
 
 

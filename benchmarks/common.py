@@ -15,8 +15,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from procore_double import DoubleProcess  # noqa: E402
 from tests.conftest import catalog_selecting  # noqa: E402
-from tests.procore_double import DoubleProcess  # noqa: E402
 
 CLIENT = {"client_id": "double-client-id", "client_secret": "double-client-secret"}
 
@@ -50,8 +50,14 @@ def run_tap(
 ) -> Measured:
     """Run tap-procore (or the naive SDK-defaults tap) and count what it wrote and asked."""
     double.control.clear_requests()
-    config = {**CLIENT, "api_url": double.url, "auth_url": double.url, "company_ids": companies,
-              "start_date": "2020-01-01T00:00:00Z", **(extra_config or {})}
+    config = {
+        **CLIENT,
+        "api_url": double.url,
+        "auth_url": double.url,
+        "company_ids": companies,
+        "start_date": "2020-01-01T00:00:00Z",
+        **(extra_config or {}),
+    }
     with tempfile.TemporaryDirectory() as tmp:
         config_path = Path(tmp, "config.json")
         command = [sys.executable, "-m"]
@@ -61,16 +67,22 @@ def run_tap(
         else:
             catalog_path = Path(tmp, "catalog.json")
             catalog_path.write_text(json.dumps(catalog_selecting(streams)))
-            command += ["tap_procore.tap", "--config", str(config_path),
-                        "--catalog", str(catalog_path)]
+            command += [
+                "tap_procore.tap",
+                "--config",
+                str(config_path),
+                "--catalog",
+                str(catalog_path),
+            ]
         config_path.write_text(json.dumps(config))
         if state is not None:
             state_path = Path(tmp, "state.json")
             state_path.write_text(json.dumps(state))
             command += ["--state", str(state_path)]
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
         records = state_messages = state_bytes = schema_messages = 0
         last_state: bytes | None = None
         assert process.stdout is not None
@@ -113,8 +125,10 @@ def run_tap(
 def table(rows: list[list[t.Any]], headers: list[str]) -> str:
     cells = [headers, *[[str(cell) for cell in row] for row in rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + " |"
-             for row in cells]
+    lines = [
+        "| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + " |"
+        for row in cells
+    ]
     lines.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")
     return "\n".join(lines)
 

@@ -26,8 +26,11 @@ PAGE_SIZE = 100
 class NaiveAuthenticator(OAuthAuthenticator):
     @property
     def oauth_request_body(self) -> dict:
-        return {"grant_type": "client_credentials", "client_id": self.client_id,
-                "client_secret": self.client_secret}
+        return {
+            "grant_type": "client_credentials",
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+        }
 
 
 class LinkPaginator(PageNumberPaginator):
@@ -117,7 +120,8 @@ def naive_stream_class(name: str) -> type[NaiveStream]:
             "query": dict(ours.query),
             "paginated": ours.paginated,
             "primary_keys": ours.primary_keys,
-            "replication_key": ours.replication_key if ours.replication_key == "updated_at"
+            "replication_key": ours.replication_key
+            if ours.replication_key == "updated_at"
             else None,
             "parent_stream_type": NaiveProjects,
         },
@@ -140,7 +144,8 @@ class NaiveTap(Tap):
     def naive_authenticator(self) -> NaiveAuthenticator:
         return NaiveAuthenticator(
             auth_endpoint=f"{self.config['auth_url']}/oauth/token",
-            client_id=self.config["client_id"], client_secret=self.config["client_secret"],
+            client_id=self.config["client_id"],
+            client_secret=self.config["client_secret"],
         )
 
     def discover_streams(self) -> list[NaiveStream]:

@@ -4,7 +4,7 @@ Procore double, then the number of rows that landed per stream.
 
     python scripts/demo.py [--streams rfis,submittals] [--output output/demo]
 
-The double is a fake Procore on loopback (tests/procore_double): three companies, eleven active
+The double is a fake Procore on loopback (procore_double): three companies, eleven active
 projects, an inactive, an empty and a tool-off project, 2,345 RFIs in one project. Nothing
 leaves this machine.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.procore_double import spawn_double  # noqa: E402
+from procore_double import spawn_double  # noqa: E402
 
 
 def meltano_executable() -> str:
@@ -44,26 +44,37 @@ def main() -> int:
     with spawn_double(hourly_limit=10**6, spike_limit=10**6) as double:
         companies = [c["id"] for c in double.control.tenant()["companies"]]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TAP_PROCORE", "MELTANO_"))}
-        env.update({
-            "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
-            "TAP_PROCORE_API_URL": double.url,
-            "TAP_PROCORE_AUTH_URL": double.url,
-            "TAP_PROCORE_CLIENT_ID": "double-client-id",
-            "TAP_PROCORE_CLIENT_SECRET": "double-client-secret",
-            "TAP_PROCORE_COMPANY_IDS": json.dumps(companies),
-            "TARGET_JSONL_DESTINATION_PATH": str(args.output),
-            # Each demo starts from scratch rather than from the previous demo's state.
-            "MELTANO_DATABASE_URI": f"sqlite:///{args.output / 'meltano.db'}",
-        })
+        env.update(
+            {
+                "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+                "TAP_PROCORE_API_URL": double.url,
+                "TAP_PROCORE_AUTH_URL": double.url,
+                "TAP_PROCORE_CLIENT_ID": "double-client-id",
+                "TAP_PROCORE_CLIENT_SECRET": "double-client-secret",
+                "TAP_PROCORE_COMPANY_IDS": json.dumps(companies),
+                "TARGET_JSONL_DESTINATION_PATH": str(args.output),
+                # Each demo starts from scratch rather than from the previous demo's state.
+                "MELTANO_DATABASE_URI": f"sqlite:///{args.output / 'meltano.db'}",
+            }
+        )
         if args.streams:
             env["TAP_PROCORE__SELECT"] = json.dumps([f"{s}.*" for s in args.streams.split(",")])
         print("Installing plugins (tap-procore, target-jsonl) with meltano install ...", flush=True)
-        subprocess.run([meltano, "install"], cwd=REPO, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
-        print(f"Running: meltano run tap-procore target-jsonl   (Procore double at {double.url})",
-              flush=True)
-        run = subprocess.run([meltano, "run", "tap-procore", "target-jsonl"], cwd=REPO, env=env,
-                             capture_output=True, text=True, check=False)
+        subprocess.run(
+            [meltano, "install"], cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL
+        )
+        print(
+            f"Running: meltano run tap-procore target-jsonl   (Procore double at {double.url})",
+            flush=True,
+        )
+        run = subprocess.run(
+            [meltano, "run", "tap-procore", "target-jsonl"],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if run.returncode != 0:
             print(run.stderr[-4000:])
             return run.returncode
@@ -77,8 +88,10 @@ def main() -> int:
     print(f"\n{'stream':{width}}  rows")
     for stream, rows in counts.items():
         print(f"{stream:{width}}  {rows}")
-    print(f"\n{len(counts)} streams, {sum(counts.values())} rows, {requests} requests to the "
-          f"double; files in {args.output}")
+    print(
+        f"\n{len(counts)} streams, {sum(counts.values())} rows, {requests} requests to the "
+        f"double; files in {args.output}"
+    )
     return 0
 
 

@@ -3,7 +3,7 @@
 
 Reads the vendored, machine-readable API description (``catalog.json`` and
 ``endpoint-details/<operationId>.json``, by default in ``../shared/procore-api``
-relative to the repository root) and writes ``tests/procore_double/routes.json``:
+relative to the repository root) and writes ``procore_double/routes.json``:
 one entry per GET operation with everything the double needs at runtime
 (parameters, pagination, filters, envelope, response kind, simplified item
 schema, parent routes).  The double reads only routes.json, never ../shared.
@@ -30,7 +30,7 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = REPO_ROOT.parent / "shared" / "procore-api"
-DEFAULT_OUTPUT = REPO_ROOT / "tests" / "procore_double" / "routes.json"
+DEFAULT_OUTPUT = REPO_ROOT / "procore_double" / "routes.json"
 
 FORMAT_VERSION = 1
 
@@ -106,11 +106,7 @@ def unscoped(resource: str) -> str:
     kept = []
     for index, segment in enumerate(segments):
         # Only a scope prefix: `projects/{}` at the end is the project resource itself.
-        if (
-            segment in SCOPE_SEGMENTS
-            and index + 2 < len(segments)
-            and segments[index + 1] == "{}"
-        ):
+        if segment in SCOPE_SEGMENTS and index + 2 < len(segments) and segments[index + 1] == "{}":
             continue
         if (
             segment == "{}"

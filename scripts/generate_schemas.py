@@ -237,7 +237,9 @@ def main() -> int:
             target.write_text(text)
             print(f"{stream_class.name:45} {len(schema['properties']):4} properties  {source}")
     extra = (
-        {path.name for path in SCHEMA_DIR.glob("*.json")} - expected_files if only is None else set()
+        {path.name for path in SCHEMA_DIR.glob("*.json")} - expected_files
+        if only is None
+        else set()
     )
     if args.check:
         if stale or extra:

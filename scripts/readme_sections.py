@@ -73,7 +73,10 @@ def streams_section() -> str:
 def about_section() -> str:
     about = subprocess.run(
         [sys.executable, "-m", "tap_procore.tap", "--about", "--format=markdown"],
-        capture_output=True, text=True, check=True, cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
     ).stdout.strip()
     # One level down, to sit under the README's own heading.
     return "\n".join(("#" + line) if line.startswith("#") else line for line in about.splitlines())
@@ -92,7 +95,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
-    sections = {STREAMS_DOC: ("streams", streams_section()), OPERATIONS_DOC: ("about", about_section())}
+    sections = {
+        STREAMS_DOC: ("streams", streams_section()),
+        OPERATIONS_DOC: ("about", about_section()),
+    }
     stale = []
     for path, (name, body) in sections.items():
         text = path.read_text()
@@ -102,8 +108,10 @@ def main() -> int:
             if not args.check:
                 path.write_text(updated)
     if args.check and stale:
-        print(f"generated sections out of date in {', '.join(map(str, stale))}: "
-              "run scripts/readme_sections.py")
+        print(
+            f"generated sections out of date in {', '.join(map(str, stale))}: "
+            "run scripts/readme_sections.py"
+        )
         return 1
     return 0
 

@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.procore_double import spawn_double  # noqa: E402
+from procore_double import spawn_double  # noqa: E402
 
 
 def select(catalog: dict, wanted: set[str]) -> dict:
@@ -41,8 +41,11 @@ def main() -> int:
     args = parser.parse_args()
 
     tap = [sys.executable, "-m", "tap_procore.tap"]
-    catalog = json.loads(subprocess.run([*tap, "--discover"], capture_output=True, text=True,
-                                        check=True, cwd=REPO).stdout)
+    catalog = json.loads(
+        subprocess.run(
+            [*tap, "--discover"], capture_output=True, text=True, check=True, cwd=REPO
+        ).stdout
+    )
     names = {entry["tap_stream_id"] for entry in catalog["streams"]}
     wanted = names if args.streams == "all" else set(args.streams.split(","))
     unknown = wanted - names
@@ -50,8 +53,12 @@ def main() -> int:
         print(f"unknown streams: {', '.join(sorted(unknown))}")
         return 2
 
-    with spawn_double(projects_per_company=args.projects, hourly_limit=10**9,
-                      spike_limit=10**9) as double, tempfile.TemporaryDirectory() as tmp:
+    with (
+        spawn_double(
+            projects_per_company=args.projects, hourly_limit=10**9, spike_limit=10**9
+        ) as double,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         config = {
             "client_id": "double-client-id",
             "client_secret": "double-client-secret",
@@ -65,7 +72,10 @@ def main() -> int:
         catalog_path.write_text(json.dumps(select(catalog, wanted)))
         result = subprocess.run(
             [*tap, "--config", str(config_path), "--catalog", str(catalog_path)],
-            capture_output=True, text=True, cwd=REPO, check=False,
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            check=False,
         )
         stats = double.control.stats()
 

@@ -296,4 +296,3 @@ class ProcoreAuthenticator(OAuthAuthenticator):
 
     def __repr__(self) -> str:  # never show tokens in debug output
         return f"ProcoreAuthenticator(token_url={self.auth_endpoint!r})"
-

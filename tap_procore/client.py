@@ -525,14 +525,15 @@ class ProcoreStream(RESTStream[int]):
                 response = pending.result() if pending else self._fetch(context, page)
                 self._tap.report.count_request(self.name)
                 rows = self.parse_response(response)
-                if not rows and empty_retries < EMPTY_PAGE_RETRIES and _short_of_total(
-                    response, paginator
+                if (
+                    not rows
+                    and empty_retries < EMPTY_PAGE_RETRIES
+                    and _short_of_total(response, paginator)
                 ):
                     # An empty page while Total promises more rows is a hiccup, not the end.
                     empty_retries += 1
                     logger.warning(
-                        "%s: page %s came back empty although Total says %s rows; reading it "
-                        "again",
+                        "%s: page %s came back empty although Total says %s rows; reading it again",
                         self.name,
                         page,
                         response.headers.get("Total"),
@@ -741,11 +742,11 @@ class ProcoreStream(RESTStream[int]):
     def log(self, message: str, *args: t.Any, level: int = logging.INFO, **kwargs: t.Any) -> None:
         # The SDK says "Beginning sync" once per parent record (thousands of lines in a run)
         # and repeats a one-line Procore error as a traceback: both belong to DEBUG.
-        if message.startswith("Beginning sync") and "context" in message:
-            level = logging.DEBUG
-        elif message.startswith("An unhandled error") and isinstance(
+        per_parent_banner = message.startswith("Beginning sync") and "context" in message
+        repeated_error = message.startswith("An unhandled error") and isinstance(
             sys.exc_info()[1], (ProcoreError, ScopeUnavailable)
-        ):
+        )
+        if per_parent_banner or repeated_error:
             level = logging.DEBUG
         super().log(message, *args, level=level, **kwargs)
 

@@ -23,7 +23,10 @@ from tap_procore.http import DEFAULT_MAX_RESPONSE_BYTES
 ENVIRONMENTS: dict[str, tuple[str, str]] = {
     "production": ("https://login.procore.com", "https://api.procore.com"),
     "sandbox": ("https://login-sandbox.procore.com", "https://sandbox.procore.com"),
-    "monthly_sandbox": ("https://login-sandbox-monthly.procore.com", "https://api-monthly.procore.com"),
+    "monthly_sandbox": (
+        "https://login-sandbox-monthly.procore.com",
+        "https://api-monthly.procore.com",
+    ),
 }
 
 DEFAULT_PAGE_SIZE = 1000
@@ -333,7 +336,9 @@ def _list_from_text(setting: str, text: str, item_schema: t.Mapping[str, t.Any])
         try:
             items = json.loads(stripped)
         except ValueError:
-            raise ConfigError(setting, f"must be a JSON list or comma-separated, got {text!r}") from None
+            raise ConfigError(
+                setting, f"must be a JSON list or comma-separated, got {text!r}"
+            ) from None
     else:
         items = [part.strip() for part in stripped.split(",") if part.strip()]
     if not isinstance(items, list):
@@ -341,7 +346,8 @@ def _list_from_text(setting: str, text: str, item_schema: t.Mapping[str, t.Any])
     item_types = _json_types(item_schema)
     if "integer" in item_types:
         return [
-            item if isinstance(item, int) and not isinstance(item, bool)
+            item
+            if isinstance(item, int) and not isinstance(item, bool)
             else _integer_from_text(setting, str(item))
             for item in items
         ]

@@ -237,8 +237,12 @@ class ProcoreSession(requests.Session):
             try:
                 response = super().send(request, stream=True, allow_redirects=False, **kwargs)
                 self._read_body(response)
-            except (requests.RequestException, OSError, http.client.HTTPException,
-                    urllib3.exceptions.HTTPError) as exc:
+            except (
+                requests.RequestException,
+                OSError,
+                http.client.HTTPException,
+                urllib3.exceptions.HTTPError,
+            ) as exc:
                 if deadline is not None and deadline.expired:
                     host = host_of(str(request.url))
                     msg = f"timed out: no complete answer from {host} within {total:g}s"
@@ -320,14 +324,32 @@ def describe_failure(exc: BaseException, url: str) -> tuple[str, bool]:
         return f"TLS handshake with {host} failed ({getattr(tls, 'reason', None) or tls})", True
     if _first(exc, (requests.exceptions.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError)):
         return f"connecting to {host} timed out", True
-    if _first(exc, (requests.exceptions.Timeout, TimeoutError, socket.timeout,
-                    urllib3.exceptions.ReadTimeoutError)):
+    if _first(
+        exc,
+        (
+            requests.exceptions.Timeout,
+            TimeoutError,
+            socket.timeout,
+            urllib3.exceptions.ReadTimeoutError,
+        ),
+    ):
         return f"timed out waiting for {host}", True
     if _first(exc, requests.exceptions.ContentDecodingError) is not None:
         return f"{host} sent a body that does not decompress", True
-    if _first(exc, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError,
-                    http.client.RemoteDisconnected, http.client.IncompleteRead,
-                    urllib3.exceptions.ProtocolError,
-                    requests.exceptions.ChunkedEncodingError)) is not None:
+    if (
+        _first(
+            exc,
+            (
+                ConnectionResetError,
+                ConnectionAbortedError,
+                BrokenPipeError,
+                http.client.RemoteDisconnected,
+                http.client.IncompleteRead,
+                urllib3.exceptions.ProtocolError,
+                requests.exceptions.ChunkedEncodingError,
+            ),
+        )
+        is not None
+    ):
         return f"connection to {host} closed before a complete answer", True
     return f"{type(exc).__name__} talking to {host}", True

@@ -35,8 +35,13 @@ if t.TYPE_CHECKING:
 DEFAULT_HOURLY_LIMIT = 3600
 #: Projects whose streams are read (first page of each listing) to measure a sweep's cost.
 DEFAULT_SAMPLE = 25
-GROUPS = ("companies and project lists", "company-level streams", "project-level streams",
-          "child streams", "tool lists (skip switched-off tools)")
+GROUPS = (
+    "companies and project lists",
+    "company-level streams",
+    "project-level streams",
+    "child streams",
+    "tool lists (skip switched-off tools)",
+)
 
 
 @dataclass
@@ -119,8 +124,11 @@ class Planner:
         return [child for child in stream.child_streams if self.takes_part(child)]  # type: ignore[misc]
 
     def _company_streams(self) -> list[ProcoreStream]:
-        return [s for s in self._children(self.tap.streams["companies"])  # type: ignore[arg-type]
-                if not isinstance(s, ProjectsStream)]
+        return [
+            s
+            for s in self._children(self.tap.streams["companies"])  # type: ignore[arg-type]
+            if not isinstance(s, ProjectsStream)
+        ]
 
     def _project_streams(self) -> list[ProcoreStream]:
         return self._children(self.projects_stream)
@@ -203,7 +211,7 @@ class Planner:
         parents = listing.sample
         if child.parent_count_field:
             counted = [record.get(child.parent_count_field) for record in parents]
-            parents = [record for record, count in zip(parents, counted) if count != 0]
+            parents = [record for record, count in zip(parents, counted, strict=True) if count != 0]
         if not parents or not listing.sample:
             return cost
         share = len(parents) / len(listing.sample)
@@ -287,8 +295,12 @@ def plan(tap: TapProcore, sample: int = DEFAULT_SAMPLE) -> Estimate:
         GROUPS[4]: (1, project_scopes),
     }
     lines = [
-        Line(group, *counts[group], totals.by_group.get(group, 0.0),
-             note if group == GROUPS[2] else "")
+        Line(
+            group,
+            *counts[group],
+            totals.by_group.get(group, 0.0),
+            note if group == GROUPS[2] else "",
+        )
         for group in GROUPS
         if totals.by_group.get(group) or group in GROUPS[:3]
     ]
@@ -321,12 +333,16 @@ def _observed_hourly_limit(tap: TapProcore) -> int:
 def company_line(company_id: int, requests: float, hourly: int) -> str:
     hours = requests / hourly
     if requests <= hourly:
-        return (f"  company {company_id}: {math.ceil(requests)} requests, about {hours:.1f} hours; "
-                f"stays under the hourly limit ({hourly})")
+        return (
+            f"  company {company_id}: {math.ceil(requests)} requests, about {hours:.1f} hours; "
+            f"stays under the hourly limit ({hourly})"
+        )
     resets = math.ceil(requests / hourly) - 1
-    return (f"  company {company_id}: {math.ceil(requests)} requests, about {hours:.1f} hours; "
-            f"reaches the hourly limit ({hourly}) and waits for the window to reset "
-            f"{resets} time{'s' if resets != 1 else ''}")
+    return (
+        f"  company {company_id}: {math.ceil(requests)} requests, about {hours:.1f} hours; "
+        f"reaches the hourly limit ({hourly}) and waits for the window to reset "
+        f"{resets} time{'s' if resets != 1 else ''}"
+    )
 
 
 def render(estimate: Estimate) -> str:
@@ -335,39 +351,62 @@ def render(estimate: Estimate) -> str:
         f"{'-' * 38} {'-' * 8} {'-' * 8} {'-' * 10}  ----",
     ]
     for line in estimate.lines:
-        out.append(f"{line.group:38} {line.streams:8} {line.scopes:8} "
-                   f"{math.ceil(line.requests):10}  {line.note}")
+        out.append(
+            f"{line.group:38} {line.streams:8} {line.scopes:8} "
+            f"{math.ceil(line.requests):10}  {line.note}"
+        )
     total = sum(estimate.per_company.values())
     out.append(f"{'total (estimate)':38} {'':8} {'':8} {math.ceil(total):10}")
     out.append("")
-    out.append(f"Rate limit: {estimate.hourly_limit} requests per hour per company "
-               "(Procore's X-Rate-Limit-Limit, or max_requests_per_hour)")
+    out.append(
+        f"Rate limit: {estimate.hourly_limit} requests per hour per company "
+        "(Procore's X-Rate-Limit-Limit, or max_requests_per_hour)"
+    )
     for company_id, requests in sorted(estimate.per_company.items()):
         out.append(company_line(company_id, requests, estimate.hourly_limit))
-    out.append("Companies have separate budgets and run one after another in one job; run them "
-               "as parallel jobs to finish in the longest company's time.")
+    out.append(
+        "Companies have separate budgets and run one after another in one job; run them "
+        "as parallel jobs to finish in the longest company's time."
+    )
     out.append(f"This plan used {estimate.sampling_requests} requests to sample.")
     return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tap-procore-plan", description=__doc__.splitlines()[0])
-    parser.add_argument("--config", action="append", default=[],
-                        help="config file, or ENV to read TAP_PROCORE_* variables (repeatable)")
+    parser.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        help="config file, or ENV to read TAP_PROCORE_* variables (repeatable)",
+    )
     parser.add_argument("--catalog", type=Path, help="catalog with the streams to sync selected")
-    parser.add_argument("--sample", type=int, default=DEFAULT_SAMPLE,
-                        help="projects whose listings are sampled (first pages only; default "
-                             f"{DEFAULT_SAMPLE}); more is closer, fewer is cheaper")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=DEFAULT_SAMPLE,
+        help="projects whose listings are sampled (first pages only; default "
+        f"{DEFAULT_SAMPLE}); more is closer, fewer is cheaper",
+    )
     args = parser.parse_args(argv)
     from tap_procore.tap import TapProcore, check_input_files
 
-    check_input_files([*(f"--config={path}" for path in args.config),
-                       *([f"--catalog={args.catalog}"] if args.catalog else [])])
+    check_input_files(
+        [
+            *(f"--config={path}" for path in args.config),
+            *([f"--catalog={args.catalog}"] if args.catalog else []),
+        ]
+    )
     try:
         config, from_env = _load_config(args.config)
         catalog = json.loads(args.catalog.read_text()) if args.catalog else None
-        tap = TapProcore(config=config, catalog=catalog, parse_env_config=from_env,
-                         validate_config=True, setup_mapper=False)
+        tap = TapProcore(
+            config=config,
+            catalog=catalog,
+            parse_env_config=from_env,
+            validate_config=True,
+            setup_mapper=False,
+        )
         estimate = plan(tap, max(args.sample, 0))
     except ProcoreError as exc:
         print(f"tap-procore-plan stopped: {exc}", file=sys.stderr)

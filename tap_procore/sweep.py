@@ -351,8 +351,9 @@ def _validate_sweep(sweep: dict, key: str) -> None:
         and len(position) == 2
         and all(isinstance(item, int) and not isinstance(item, bool) for item in position)
     ):
-        raise StateError(f"{key}.position", f"must be null or [company_id, project_id], got "
-                         f"{position!r}"[:300])
+        raise StateError(
+            f"{key}.position", f"must be null or [company_id, project_id], got {position!r}"[:300]
+        )
     streams = sweep.get("streams", [])
     if not isinstance(streams, list) or not all(isinstance(name, str) for name in streams):
         raise StateError(f"{key}.streams", "must be a list of stream names")

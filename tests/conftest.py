@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.procore_double import DoubleProcess, spawn_double
+from procore_double import DoubleProcess, spawn_double
 
 REPO = Path(__file__).resolve().parent.parent
 GENEROUS_LIMITS = {"hourly_limit": 10**9, "spike_limit": 10**9}
@@ -70,7 +70,10 @@ class TapRun:
 def discover() -> dict:
     result = subprocess.run(
         [sys.executable, "-m", "tap_procore.tap", "--discover"],
-        capture_output=True, text=True, check=True, cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
     )
     return json.loads(result.stdout)
 

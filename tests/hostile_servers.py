@@ -67,8 +67,16 @@ def reply(
 
 
 def token_ok(handler: HostileHandler, exchange: Exchange) -> None:
-    reply(handler, 200, {"access_token": ACCESS_TOKEN, "token_type": "bearer",
-                         "expires_in": 5400, "created_at": 1_700_000_000})
+    reply(
+        handler,
+        200,
+        {
+            "access_token": ACCESS_TOKEN,
+            "token_type": "bearer",
+            "expires_in": 5400,
+            "created_at": 1_700_000_000,
+        },
+    )
 
 
 def companies_ok(handler: HostileHandler, exchange: Exchange) -> None:

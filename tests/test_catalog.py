@@ -72,8 +72,12 @@ def test_ids_are_integers_and_timestamps_have_formats(catalog):
 
 def test_discovery_is_fast():
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "tap_procore.tap", "--discover"], cwd=REPO,
-                   capture_output=True, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "tap_procore.tap", "--discover"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    )
     # Generous for a loaded CI machine; measured at about 0.7 s including Python start-up.
     assert time.perf_counter() - started < 5
 
@@ -116,7 +120,7 @@ def _same_resource_newer_version(old: str, new: str) -> bool:
     old_match, new_match = version.match(old), version.match(new)
     if not old_match or not new_match:
         return False
-    same_rest = PARAM.sub("{}", old[old_match.end():]) == PARAM.sub("{}", new[new_match.end():])
+    same_rest = PARAM.sub("{}", old[old_match.end() :]) == PARAM.sub("{}", new[new_match.end() :])
     newer = tuple(map(int, new_match.groups())) >= tuple(map(int, old_match.groups()))
     return same_rest and newer
 
@@ -171,8 +175,13 @@ def test_paging_and_required_parameters_match_the_description(description):
 @pytest.mark.shared
 def test_generated_files_match_the_api_description():
     for script in ("generate_schemas.py", "generate_double_routes.py"):
-        result = subprocess.run([sys.executable, str(REPO / "scripts" / script), "--check"],
-                                capture_output=True, text=True, cwd=REPO, check=False)
+        result = subprocess.run(
+            [sys.executable, str(REPO / "scripts" / script), "--check"],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            check=False,
+        )
         assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -180,12 +189,18 @@ def test_readme_and_plugin_definition_are_current():
     for script in ("readme_sections.py", "plugin_definition.py"):
         result = subprocess.run(
             [sys.executable, str(REPO / "scripts" / script), "--check"],
-            capture_output=True, text=True, cwd=REPO, check=False,
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
     result = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "readme_sections.py"), "--check"],
-        capture_output=True, text=True, cwd=REPO, check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     table = Path(REPO / "docs" / "streams.md").read_text()

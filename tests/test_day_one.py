@@ -69,7 +69,12 @@ def _environment_run(
     env.update({PREFIX + key: value for key, value in settings.items()})
     return subprocess.run(
         [sys.executable, "-m", "tap_procore.tap", "--config", "ENV", *args],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600, check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=600,
+        check=False,
     )
 
 
@@ -93,7 +98,8 @@ def test_a_run_configured_only_by_environment_text_works(double, tmp_path):
             "PAGE_SIZE": "500",
             "INCLUDE_INACTIVE_PROJECTS": "false",
         },
-        "--catalog", str(catalog),
+        "--catalog",
+        str(catalog),
     )
     assert result.returncode == 0, result.stderr[-2000:]
     streams = {json.loads(line).get("stream") for line in result.stdout.splitlines()}
@@ -119,8 +125,12 @@ def test_a_bad_environment_value_stops_with_one_line(tmp_path):
 @pytest.fixture(scope="module")
 def default_run(double, tmp_path_factory) -> TapRun:
     """Every stream the catalog selects by default, default settings, the default tenant."""
-    config = {**CLIENT, "api_url": double.url, "auth_url": double.url,
-              "company_ids": company_ids(double)}
+    config = {
+        **CLIENT,
+        "api_url": double.url,
+        "auth_url": double.url,
+        "company_ids": company_ids(double),
+    }
     return run_tap(tmp_path_factory.mktemp("default-run"), config)
 
 
@@ -140,7 +150,7 @@ def test_the_summary_is_the_last_thing_a_run_logs(default_run):
     lines = default_run.stderr.splitlines()
     start = next(i for i, line in enumerate(lines) if "Run summary:" in line)
     summary_markers = ("  ", "Responses by status", "Company ", "Skipped ", "project_ids not found")
-    after = [line.split("| ", 3)[-1] for line in lines[start + 1:]]
+    after = [line.split("| ", 3)[-1] for line in lines[start + 1 :]]
     assert after, "the summary lists the streams"
     assert all(text.startswith(summary_markers) for text in after), [
         text for text in after if not text.startswith(summary_markers)
@@ -155,8 +165,12 @@ def test_state_is_sent_once_at_the_end_of_a_short_run(default_run):
 
 def test_debug_brings_back_the_per_parent_lines_and_metrics(double, tmp_path, monkeypatch):
     monkeypatch.setenv("TAP_PROCORE_LOGLEVEL", "DEBUG")
-    config = {**CLIENT, "api_url": double.url, "auth_url": double.url,
-              "company_ids": company_ids(double)[:1]}
+    config = {
+        **CLIENT,
+        "api_url": double.url,
+        "auth_url": double.url,
+        "company_ids": company_ids(double)[:1],
+    }
     run = run_tap(tmp_path, config, streams=["projects", "rfis", "rfi_replies"])
     assert run.returncode == 0, run.stderr[-2000:]
     assert any("METRIC" in line for line in run.stderr.splitlines())
@@ -194,7 +208,11 @@ def test_a_bad_input_file_is_named_in_one_line(tmp_path, option, content, proble
     args += [option, str(bad)]
     result = subprocess.run(
         [sys.executable, "-m", "tap_procore.tap", *args],
-        capture_output=True, text=True, cwd=REPO, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if "ERROR" in line]

@@ -15,16 +15,33 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from procore_double import spawn_double
 from tests.conftest import REPO, discover
-from tests.procore_double import spawn_double
 
 pytestmark = pytest.mark.e2e
 
 STREAMS = [
-    "companies", "projects", "project_tools", "company_users", "company_vendors", "trades",
-    "project_users", "rfis", "rfi_replies", "submittals", "punch_items", "change_events",
-    "purchase_order_contracts", "budget_views", "budget_view_detail_rows", "manpower_logs",
-    "checklists", "observations", "direct_costs", "incidents", "drawing_areas",
+    "companies",
+    "projects",
+    "project_tools",
+    "company_users",
+    "company_vendors",
+    "trades",
+    "project_users",
+    "rfis",
+    "rfi_replies",
+    "submittals",
+    "punch_items",
+    "change_events",
+    "purchase_order_contracts",
+    "budget_views",
+    "budget_view_detail_rows",
+    "manpower_logs",
+    "checklists",
+    "observations",
+    "direct_costs",
+    "incidents",
+    "drawing_areas",
 ]
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 STATE_ID = "dev:tap-procore-to-target-postgres"
@@ -33,46 +50,66 @@ STATE_ID = "dev:tap-procore-to-target-postgres"
 def meltano(*args: str, env: dict, timeout: float = 900) -> subprocess.CompletedProcess:
     executable = shutil.which("meltano") or str(Path(os.sys.executable).parent / "meltano")
     return subprocess.run(
-        [executable, *args], cwd=REPO, env=env, capture_output=True, text=True,
-        timeout=timeout, check=False,
+        [executable, *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
 def meltano_environment(double, database_dir: Path, select: list[str]) -> dict[str, str]:
     """What Meltano needs to run this project against a double, nothing from the caller's
     environment that could change the run."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TAP_PROCORE", "TARGET_", "MELTANO_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TAP_PROCORE", "TARGET_", "MELTANO_"))
+    }
     companies = [company["id"] for company in double.control.tenant()["companies"]]
-    env.update({
-        "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "MELTANO_ENVIRONMENT": "dev",
-        "MELTANO_DATABASE_URI": f"sqlite:///{database_dir}/meltano.db",
-        "TAP_PROCORE_API_URL": double.url,
-        "TAP_PROCORE_AUTH_URL": double.url,
-        "TAP_PROCORE_CLIENT_ID": "double-client-id",
-        "TAP_PROCORE_CLIENT_SECRET": "double-client-secret",
-        "TAP_PROCORE_COMPANY_IDS": json.dumps(companies),
-        "TAP_PROCORE_START_DATE": "2020-01-01T00:00:00Z",
-        "TAP_PROCORE__SELECT": json.dumps(select),
-    })
+    env.update(
+        {
+            "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "MELTANO_ENVIRONMENT": "dev",
+            "MELTANO_DATABASE_URI": f"sqlite:///{database_dir}/meltano.db",
+            "TAP_PROCORE_API_URL": double.url,
+            "TAP_PROCORE_AUTH_URL": double.url,
+            "TAP_PROCORE_CLIENT_ID": "double-client-id",
+            "TAP_PROCORE_CLIENT_SECRET": "double-client-secret",
+            "TAP_PROCORE_COMPANY_IDS": json.dumps(companies),
+            "TAP_PROCORE_START_DATE": "2020-01-01T00:00:00Z",
+            "TAP_PROCORE__SELECT": json.dumps(select),
+        }
+    )
     return env
 
 
 def postgres_target(env: dict[str, str], schema: str) -> dict[str, str]:
-    return {**env, "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema,
-            "TARGET_POSTGRES_DATABASE": PG["dbname"], "TARGET_POSTGRES_HOST": PG["host"],
-            "TARGET_POSTGRES_PORT": str(PG["port"]), "TARGET_POSTGRES_USER": PG["user"]}
+    return {
+        **env,
+        "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema,
+        "TARGET_POSTGRES_DATABASE": PG["dbname"],
+        "TARGET_POSTGRES_HOST": PG["host"],
+        "TARGET_POSTGRES_PORT": str(PG["port"]),
+        "TARGET_POSTGRES_USER": PG["user"],
+    }
 
 
 @pytest.fixture(scope="module")
 def meltano_env(tmp_path_factory):
     """A double plus the environment Meltano needs; plugins installed once per module."""
-    with spawn_double(hourly_limit=10**9, spike_limit=10**9,
-                      big_lists=[{"route": "RestV10ProjectsProjectIdRfisGet",
-                                  "project_id": 6000000001, "count": 1500}]) as double:
-        env = meltano_environment(double, tmp_path_factory.mktemp("meltano"),
-                                  [f"{stream}.*" for stream in STREAMS])
+    with spawn_double(
+        hourly_limit=10**9,
+        spike_limit=10**9,
+        big_lists=[
+            {"route": "RestV10ProjectsProjectIdRfisGet", "project_id": 6000000001, "count": 1500}
+        ],
+    ) as double:
+        env = meltano_environment(
+            double, tmp_path_factory.mktemp("meltano"), [f"{stream}.*" for stream in STREAMS]
+        )
         installed = meltano("install", env=env)
         assert installed.returncode == 0, installed.stderr[-3000:]
         yield double, env
@@ -91,19 +128,25 @@ def expected_rows(double) -> dict[str, int]:
             continue
         pid = project["id"]
         counts["projects"] += 1
-        counts["submittals"] += double.control.records(
-            f"/rest/v1.1/projects/{pid}/submittals")["count"]
+        counts["submittals"] += double.control.records(f"/rest/v1.1/projects/{pid}/submittals")[
+            "count"
+        ]
         counts["change_events"] += double.control.records(
-            "/rest/v1.0/change_events", project_id=pid)["count"]
+            "/rest/v1.0/change_events", project_id=pid
+        )["count"]
         if "rfi" not in project["tools_off"]:
             counts["rfis"] += double.control.records(f"/rest/v1.0/projects/{pid}/rfis")["count"]
     return counts
 
 
 PRIMARY_KEYS = {
-    "companies": "id", "projects": "id", "rfis": "project_id, id",
-    "rfi_replies": "project_id, rfi_id, id", "submittals": "project_id, id",
-    "change_events": "project_id, id", "trades": "company_id, id",
+    "companies": "id",
+    "projects": "id",
+    "rfis": "project_id, id",
+    "rfi_replies": "project_id, rfi_id, id",
+    "submittals": "project_id, id",
+    "change_events": "project_id, id",
+    "trades": "company_id, id",
     "budget_view_detail_rows": "project_id, budget_view_id, row_key",
 }
 
@@ -115,14 +158,19 @@ def test_meltano_run_into_postgres_lands_every_row_once(meltano_env):
     try:
         run = meltano("run", "tap-procore", "target-postgres", env=env)
         assert run.returncode == 0, run.stderr[-4000:]
-        tables = {row[0] for row in pg_query(
-            "select table_name from information_schema.tables where table_schema = %s", schema)}
+        tables = {
+            row[0]
+            for row in pg_query(
+                "select table_name from information_schema.tables where table_schema = %s", schema
+            )
+        }
         assert set(STREAMS) <= tables
         for table, count in expected_rows(double).items():
             assert pg_query(f'select count(*) from "{schema}"."{table}"')[0][0] == count, table
         for table, key in PRIMARY_KEYS.items():
             total, distinct = pg_query(
-                f'select count(*), count(distinct ({key})) from "{schema}"."{table}"')[0]
+                f'select count(*), count(distinct ({key})) from "{schema}"."{table}"'
+            )[0]
             assert total == distinct > 0, table
         big_ids = pg_query(f'select min(id) from "{schema}"."rfis"')[0][0]
         assert big_ids > 2**32
@@ -146,18 +194,24 @@ def test_meltano_run_into_postgres_lands_every_row_once(meltano_env):
 def test_meltano_run_killed_mid_run_and_run_again_lands_every_row_once(meltano_env, tmp_path):
     double, env = meltano_env
     schema = f"procore_crash_{uuid.uuid4().hex[:8]}"
-    env = {**postgres_target(env, schema),
-           # Small batches so that the target commits (and confirms state) during the run.
-           "TARGET_POSTGRES_BATCH_SIZE_ROWS": "50",
-           "TAP_PROCORE_STATE_MESSAGE_INTERVAL": "0",
-           "TAP_PROCORE_MAX_REQUESTS_PER_HOUR": str(3600 * 40),
-           "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path}/meltano.db"}
+    env = {
+        **postgres_target(env, schema),
+        # Small batches so that the target commits (and confirms state) during the run.
+        "TARGET_POSTGRES_BATCH_SIZE_ROWS": "50",
+        "TAP_PROCORE_STATE_MESSAGE_INTERVAL": "0",
+        "TAP_PROCORE_MAX_REQUESTS_PER_HOUR": str(3600 * 40),
+        "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path}/meltano.db",
+    }
     executable = shutil.which("meltano") or str(Path(os.sys.executable).parent / "meltano")
     try:
         double.control.clear_requests()
         process = subprocess.Popen(
-            [executable, "run", "tap-procore", "target-postgres"], cwd=REPO, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            [executable, "run", "tap-procore", "target-postgres"],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 300
         while double.control.stats()["total"] < 600 and time.monotonic() < deadline:
@@ -165,8 +219,12 @@ def test_meltano_run_killed_mid_run_and_run_again_lands_every_row_once(meltano_e
             time.sleep(0.1)
         os.killpg(process.pid, signal.SIGKILL)  # the machine dies: tap, target and Meltano
         process.wait(30)
-        tables = [row[0] for row in pg_query(
-            "select table_name from information_schema.tables where table_schema = %s", schema)]
+        tables = [
+            row[0]
+            for row in pg_query(
+                "select table_name from information_schema.tables where table_schema = %s", schema
+            )
+        ]
         committed = sum(pg_query(f'select count(*) from "{schema}"."{t}"')[0][0] for t in tables)
         assert committed > 0, "nothing was committed before the kill"
 
@@ -182,7 +240,8 @@ def test_meltano_run_killed_mid_run_and_run_again_lands_every_row_once(meltano_e
             assert pg_query(f'select count(*) from "{schema}"."{table}"')[0][0] == count, table
         for table, key in PRIMARY_KEYS.items():
             total, distinct = pg_query(
-                f'select count(*), count(distinct ({key})) from "{schema}"."{table}"')[0]
+                f'select count(*), count(distinct ({key})) from "{schema}"."{table}"'
+            )[0]
             assert total == distinct > 0, table
     finally:
         pg_query(f'drop schema if exists "{schema}" cascade')
@@ -213,7 +272,8 @@ def test_meltano_default_selection_leaves_out_the_opt_in_streams(meltano_env):
     assert dumped.returncode == 0, dumped.stderr[-3000:]
     selected = {
         entry["tap_stream_id"]: next(
-            item["metadata"].get("selected") for item in entry["metadata"]
+            item["metadata"].get("selected")
+            for item in entry["metadata"]
             if item["breadcrumb"] == []
         )
         for entry in json.loads(dumped.stdout)["streams"]
@@ -229,9 +289,15 @@ def test_meltano_default_selection_leaves_out_the_opt_in_streams(meltano_env):
 # Small enough to be quick, big enough that every stream has rows: two companies of two active
 # projects, three records per list, with everything the double sends real tenants' way (nulls
 # in any field but ids, empty and nested arrays, hostile text, numbers at their types' edges).
-WHOLE_CATALOG_TENANT = {"companies": 2, "projects_per_company": 2, "records_per_list": 3,
-                        "big_lists": [], "inactive_projects": [], "empty_projects": [],
-                        "tools_off": {}}
+WHOLE_CATALOG_TENANT = {
+    "companies": 2,
+    "projects_per_company": 2,
+    "records_per_list": 3,
+    "big_lists": [],
+    "inactive_projects": [],
+    "empty_projects": [],
+    "tools_off": {},
+}
 
 
 @pytest.fixture(scope="module")
@@ -250,7 +316,8 @@ def distinct_keys_by_stream(output_dir: Path, catalog: dict) -> dict[str, int]:
     keys = {
         entry["tap_stream_id"]: next(
             m["metadata"]["table-key-properties"]
-            for m in entry["metadata"] if m["breadcrumb"] == []
+            for m in entry["metadata"]
+            if m["breadcrumb"] == []
         )
         for entry in catalog["streams"]
     }
@@ -270,8 +337,12 @@ def test_every_stream_loads_into_jsonl_and_postgres_every_key_once(whole_catalog
     _, env = whole_catalog_env
     catalog = discover()
     started = time.monotonic()
-    jsonl = meltano("run", "tap-procore", "target-jsonl",
-                    env={**env, "TARGET_JSONL_DESTINATION_PATH": str(tmp_path)})
+    jsonl = meltano(
+        "run",
+        "tap-procore",
+        "target-jsonl",
+        env={**env, "TARGET_JSONL_DESTINATION_PATH": str(tmp_path)},
+    )
     jsonl_seconds = time.monotonic() - started
     assert jsonl.returncode == 0, jsonl.stderr[-4000:]
     expected = distinct_keys_by_stream(tmp_path, catalog)
@@ -286,17 +357,29 @@ def test_every_stream_loads_into_jsonl_and_postgres_every_key_once(whole_catalog
         loaded = {
             table: pg_query(f'select count(*) from "{schema}"."{table}"')[0][0]
             for (table,) in pg_query(
-                "select table_name from information_schema.tables where table_schema = %s",
-                schema)
+                "select table_name from information_schema.tables where table_schema = %s", schema
+            )
         }
         assert loaded == expected
         # The shapes that used to stop the load: a key field left null, an array of arrays.
-        assert pg_query(f'select count(*) from "{schema}".budget_view_summary_rows '
-                        "where biller_type is null")[0][0] > 0
-        assert pg_query(f'select count(*) from "{schema}".work_order_contracts where '
-                        "jsonb_typeof(change_order_requests -> 0) = 'array'")[0][0] > 0
+        assert (
+            pg_query(
+                f'select count(*) from "{schema}".budget_view_summary_rows '
+                "where biller_type is null"
+            )[0][0]
+            > 0
+        )
+        assert (
+            pg_query(
+                f'select count(*) from "{schema}".work_order_contracts where '
+                "jsonb_typeof(change_order_requests -> 0) = 'array'"
+            )[0][0]
+            > 0
+        )
     finally:
         pg_query(f'drop schema if exists "{schema}" cascade')
-    print(f"\nwhole catalog: {len(expected)} streams, {sum(expected.values())} rows; "
-          f"meltano run into target-jsonl {jsonl_seconds:.1f}s, "
-          f"into target-postgres {postgres_seconds:.1f}s")
+    print(
+        f"\nwhole catalog: {len(expected)} streams, {sum(expected.values())} rows; "
+        f"meltano run into target-jsonl {jsonl_seconds:.1f}s, "
+        f"into target-postgres {postgres_seconds:.1f}s"
+    )

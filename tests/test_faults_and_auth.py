@@ -16,8 +16,8 @@ import time
 
 import pytest
 
+from procore_double import start_double
 from tests.conftest import REPO, base_config, catalog_selecting, run_tap
-from tests.procore_double import start_double
 
 STREAMS = ["projects", "submittals", "change_events", "rfis"]
 
@@ -30,10 +30,12 @@ def expected_counts(double, companies) -> dict[str, int]:
             continue
         counts["projects"] += 1
         pid = project["id"]
-        counts["submittals"] += double.control.records(
-            f"/rest/v1.1/projects/{pid}/submittals")["count"]
+        counts["submittals"] += double.control.records(f"/rest/v1.1/projects/{pid}/submittals")[
+            "count"
+        ]
         counts["change_events"] += double.control.records(
-            "/rest/v1.0/change_events", project_id=pid)["count"]
+            "/rest/v1.0/change_events", project_id=pid
+        )["count"]
         if "rfi" not in project["tools_off"]:
             counts["rfis"] += double.control.records(f"/rest/v1.0/projects/{pid}/rfis")["count"]
     return counts
@@ -57,14 +59,17 @@ FAULTS = {
     "http_504": {"kind": "http_504", "times": 2},
     "http_503_retry_after": {"kind": "http_503", "retry_after": 1, "times": 2},
     "rate_limit_429_retry_after": {"kind": "rate_limit_429", "retry_after": 1, "times": 3},
-    "rate_limit_429_reset_only": {"kind": "rate_limit_429", "retry_after": None, "reset_in": 1,
-                                  "times": 2},
+    "rate_limit_429_reset_only": {
+        "kind": "rate_limit_429",
+        "retry_after": None,
+        "reset_in": 1,
+        "times": 2,
+    },
     "connection_reset": {"kind": "connection_reset", "times": 3},
     "truncated_json": {"kind": "truncated_json", "path": "submittals$", "times": 2},
     "invalid_json": {"kind": "invalid_json", "times": 2},
     "timeout": {"kind": "timeout", "seconds": 4, "path": "change_events", "times": 1},
-    "empty_page_mid_listing": {"kind": "empty_page", "page": 2, "path": "submittals$",
-                               "times": 4},
+    "empty_page_mid_listing": {"kind": "empty_page", "page": 2, "path": "submittals$", "times": 4},
     "wrong_total": {"kind": "wrong_total", "total_delta": 5, "path": "submittals$", "times": 4},
 }
 
@@ -124,13 +129,26 @@ def test_token_revoked_mid_run_is_replaced_once(tmp_path):
         catalog_path = tmp_path / "catalog.json"
         catalog_path.write_text(json.dumps(catalog_selecting(STREAMS)))
         process = subprocess.Popen(
-            [sys.executable, "-m", "tap_procore.tap", "--config", str(config_path),
-             "--catalog", str(catalog_path)],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "tap_procore.tap",
+                "--config",
+                str(config_path),
+                "--catalog",
+                str(catalog_path),
+            ],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         out: dict[str, str] = {}
         reader = threading.Thread(
-            target=lambda: out.update(zip(("stdout", "stderr"), process.communicate(), strict=False)))
+            target=lambda: out.update(
+                zip(("stdout", "stderr"), process.communicate(), strict=False)
+            )
+        )
         reader.start()
         deadline = time.monotonic() + 60
         while dbl.control.stats()["total"] < 8 and time.monotonic() < deadline:
@@ -164,8 +182,11 @@ def test_refresh_tokens_rotate_and_the_newest_is_kept(tmp_path):
     token_file = tmp_path / "procore-refresh-token"
     with start_double(token_ttl=2, hourly_limit=10**9, spike_limit=10**9, big_lists=[]) as dbl:
         config = base_config(
-            dbl.url, [5000000002], refresh_token="double-refresh-token-0",
-            refresh_token_path=str(token_file), max_requests_per_hour=3600 * 2,
+            dbl.url,
+            [5000000002],
+            refresh_token="double-refresh-token-0",
+            refresh_token_path=str(token_file),
+            max_requests_per_hour=3600 * 2,
         )
         first = run_tap(tmp_path, config, streams=STREAMS)
         assert_complete(first, dbl, [5000000002])

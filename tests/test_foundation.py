@@ -12,10 +12,27 @@ from tap_procore.streams import STREAM_TYPES
 from tests.conftest import base_config, company_ids, run_tap, tenant_projects
 
 FOUNDATION_STREAMS = [
-    "companies", "projects", "project_tools", "company_users", "company_vendors", "trades",
-    "project_users", "rfis", "rfi_replies", "submittals", "punch_items", "change_events",
-    "purchase_order_contracts", "budget_views", "budget_view_detail_rows", "manpower_logs",
-    "checklists", "observations", "direct_costs", "incidents", "drawing_areas",
+    "companies",
+    "projects",
+    "project_tools",
+    "company_users",
+    "company_vendors",
+    "trades",
+    "project_users",
+    "rfis",
+    "rfi_replies",
+    "submittals",
+    "punch_items",
+    "change_events",
+    "purchase_order_contracts",
+    "budget_views",
+    "budget_view_detail_rows",
+    "manpower_logs",
+    "checklists",
+    "observations",
+    "direct_costs",
+    "incidents",
+    "drawing_areas",
 ]
 BY_NAME = {stream_class.name: stream_class for stream_class in STREAM_TYPES}
 TEMPLATE = re.compile(r"\{(\w+)\}")
@@ -82,9 +99,21 @@ def test_every_record_arrives_exactly_once(double, full_run):
     run, _ = full_run
     projects = [p for p in tenant_projects(double) if p["active"]]
     records = run.records
-    for stream in ["rfis", "submittals", "punch_items", "change_events", "checklists",
-                   "observations", "direct_costs", "incidents", "drawing_areas",
-                   "purchase_order_contracts", "project_users", "budget_views", "manpower_logs"]:
+    for stream in [
+        "rfis",
+        "submittals",
+        "punch_items",
+        "change_events",
+        "checklists",
+        "observations",
+        "direct_costs",
+        "incidents",
+        "drawing_areas",
+        "purchase_order_contracts",
+        "project_users",
+        "budget_views",
+        "manpower_logs",
+    ]:
         expected = collections.Counter()
         for project in projects:
             if stream == "rfis" and "rfi" in project["tools_off"]:
@@ -203,24 +232,32 @@ def test_progress_lines_and_summary_tell_the_operator_what_happens(double, tmp_p
     assert run.returncode == 0, run.stderr[-2000:]
     progress = [line for line in run.stderr.splitlines() if "Progress after" in line]
     assert progress
-    assert re.search(r"company 5000000001, project \d of 3 \(\d+\); \d+ records; \d+ requests",
-                     progress[-1])
-    summary = run.stderr[run.stderr.index("Run summary"):]
+    assert re.search(
+        r"company 5000000001, project \d of 3 \(\d+\); \d+ records; \d+ requests", progress[-1]
+    )
+    summary = run.stderr[run.stderr.index("Run summary") :]
     assert re.search(r"Run summary: \d+ records in [\d.]+s, \d+ requests, \d+ retries", summary)
     assert "rfis: " in summary and " requests" in summary
     assert "Company 5000000001: 3 projects extracted" in summary
 
 
 def test_parents_that_say_they_have_no_children_cost_no_request(fresh_double, tmp_path):
-    fresh_double.control.mutate("touch", path="/rest/v1.1/projects/6000100001/drawing_areas",
-                                count=1, set={"drawings_count": 0})
+    fresh_double.control.mutate(
+        "touch",
+        path="/rest/v1.1/projects/6000100001/drawing_areas",
+        count=1,
+        set={"drawings_count": 0},
+    )
     config = base_config(fresh_double.url, [5000000002])
     run = run_tap(tmp_path, config, streams=["drawing_areas", "drawings"])
     assert run.returncode == 0, run.stderr[-2000:]
     areas = run.records["drawing_areas"]
     empty = {a["id"] for a in areas if a.get("drawings_count") == 0}
-    asked = {int(r["path"].split("/")[4]) for r in fresh_double.control.requests()
-             if r["path"].endswith("/drawings")}
+    asked = {
+        int(r["path"].split("/")[4])
+        for r in fresh_double.control.requests()
+        if r["path"].endswith("/drawings")
+    }
     assert empty  # at least the one set to 0 above
     assert asked == {a["id"] for a in areas} - empty
     assert len(asked) >= 1
@@ -234,9 +271,10 @@ def test_endpoints_without_paging_are_read_in_one_request(double, tmp_path):
     requests = [r for r in double.control.requests() if "specification_sections" in r["path"]]
     assert len(requests) == 4  # one per active project
     assert all("page" not in r["query"] and "per_page" not in r["query"] for r in requests)
-    expected = sum(double.control.records("/rest/v1.0/specification_sections",
-                                          project_id=pid)["count"]
-                   for pid in (6000100001, 6000100002, 6000100003, 6000100004))
+    expected = sum(
+        double.control.records("/rest/v1.0/specification_sections", project_id=pid)["count"]
+        for pid in (6000100001, 6000100002, 6000100003, 6000100004)
+    )
     assert len(run.records["specification_sections"]) == expected
 
 
@@ -247,6 +285,5 @@ def test_fields_the_schema_lacks_are_kept_and_reported(double, tmp_path):
     assert run.returncode == 0
     rfis = run.records["rfis"]
     assert rfis and all(r["_procore_extra"]["name"] for r in rfis)
-    warnings = [line for line in run.stderr.splitlines()
-                if "rfis: kept in _procore_extra" in line]
+    warnings = [line for line in run.stderr.splitlines() if "rfis: kept in _procore_extra" in line]
     assert len(warnings) == 1 and "name" in warnings[0]

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from procore_double import spawn_double
 from tests.conftest import REPO, base_config, run_tap
 from tests.hostile_servers import (
     ACCESS_TOKEN,
@@ -37,13 +38,18 @@ from tests.hostile_servers import (
     reply,
     trade_rows,
 )
-from tests.procore_double import spawn_double
 
 GUARD_SECONDS = 120  # a run still going after this long counts as hung
 
 
-def run_against(url: str, tmp_path: Path, *, state: dict | None = None,
-                streams: t.Sequence[str] = ("trades",), **settings: t.Any):
+def run_against(
+    url: str,
+    tmp_path: Path,
+    *,
+    state: dict | None = None,
+    streams: t.Sequence[str] = ("trades",),
+    **settings: t.Any,
+):
     config = base_config(url, [COMPANY_ID], **{"max_retries": 2, "request_timeout": 5, **settings})
     return run_tap(tmp_path, config, streams=list(streams), state=state, timeout=GUARD_SECONDS)
 
@@ -72,6 +78,7 @@ def warnings_of(run) -> list[str]:
 @pytest.mark.parametrize("status", [307, 308])
 def test_token_endpoint_redirect_is_never_followed(tmp_path, status):
     with HostileServer() as thief:
+
         def redirect(handler: HostileHandler, exchange) -> None:
             reply(handler, status, b"", [("Location", thief.url + TOKEN)])
 
@@ -104,8 +111,9 @@ def test_api_redirect_within_the_same_origin_is_followed(tmp_path):
     def redirect(handler: HostileHandler, exchange) -> None:
         reply(handler, 301, b"", [("Location", moved + "?page=1&per_page=1000")])
 
-    with HostileServer({("GET", TRADES): redirect,
-                        ("GET", moved): lambda h, e: reply(h, 200, trade_rows(3))}) as procore:
+    with HostileServer(
+        {("GET", TRADES): redirect, ("GET", moved): lambda h, e: reply(h, 200, trade_rows(3))}
+    ) as procore:
         run = run_against(procore.url, tmp_path)
         forwarded = procore.hits(moved)
     completed(run)
@@ -149,10 +157,26 @@ def self_signed(tmp_path_factory) -> ssl.SSLContext:
     folder = tmp_path_factory.mktemp("tls")
     key, cert = folder / "key.pem", folder / "cert.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
     )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
@@ -210,8 +234,11 @@ def _trickle_body(handler: HostileHandler, exchange) -> None:
         time.sleep(0.2)
 
 
-@pytest.mark.parametrize("behaviour", [_silent, _trickle_status_line, _trickle_body],
-                         ids=["silent", "trickled-status-line", "trickled-body"])
+@pytest.mark.parametrize(
+    "behaviour",
+    [_silent, _trickle_status_line, _trickle_body],
+    ids=["silent", "trickled-status-line", "trickled-body"],
+)
 def test_every_request_has_a_total_deadline(tmp_path, behaviour):
     with HostileServer({("GET", TRADES): behaviour}) as procore:
         run = run_against(procore.url, tmp_path, request_timeout=2)
@@ -221,18 +248,23 @@ def test_every_request_has_a_total_deadline(tmp_path, behaviour):
     assert attempts == 2  # retried once (max_retries 2), then given up
 
 
-def _paged(rows_for_page: t.Callable[[int], list[dict]],
-           headers_for_page: t.Callable[[int, str], list[tuple[str, str]]]):
+def _paged(
+    rows_for_page: t.Callable[[int], list[dict]],
+    headers_for_page: t.Callable[[int, str], list[tuple[str, str]]],
+):
     def handler(handler: HostileHandler, exchange) -> None:
         page = int(exchange.query.get("page", "1"))
         base = f"http://{handler.headers['Host']}{TRADES}"
         reply(handler, 200, rows_for_page(page), headers_for_page(page, base))
+
     return handler
 
 
 def test_link_next_pointing_back_to_page_one_ends_the_listing(tmp_path):
-    loop = _paged(lambda page: trade_rows(3),
-                  lambda page, base: [("Link", f'<{base}?page=1&per_page=1000>; rel="next"')])
+    loop = _paged(
+        lambda page: trade_rows(3),
+        lambda page, base: [("Link", f'<{base}?page=1&per_page=1000>; rel="next"')],
+    )
     with HostileServer({("GET", TRADES): loop}) as procore:
         run = run_against(procore.url, tmp_path)
         pages = len(procore.hits(TRADES))
@@ -254,9 +286,10 @@ def test_endpoint_that_ignores_page_is_read_once(tmp_path):
 
 
 def test_rows_far_beyond_total_end_the_listing(tmp_path):
-    endless = _paged(lambda page: trade_rows(5, first_id=page * 10),
-                     lambda page, base: [("Total", "5"),
-                                         ("Link", f'<{base}?page={page + 1}>; rel="next"')])
+    endless = _paged(
+        lambda page: trade_rows(5, first_id=page * 10),
+        lambda page, base: [("Total", "5"), ("Link", f'<{base}?page={page + 1}>; rel="next"')],
+    )
     with HostileServer({("GET", TRADES): endless}) as procore:
         run = run_against(procore.url, tmp_path, page_size=5)
         pages = len(procore.hits(TRADES))
@@ -275,8 +308,9 @@ def test_rate_limit_storm_waits_grow_and_end(tmp_path, retry_after):
         calls = len(procore.hits(TRADES))
     line = stop_line(run)
     assert "still rate limited" in line
-    waits = [float(m.group(1)) for m in re.finditer(r"Waiting ([0-9.]+)s before retrying",
-                                                    run.stderr)]
+    waits = [
+        float(m.group(1)) for m in re.finditer(r"Waiting ([0-9.]+)s before retrying", run.stderr)
+    ]
     assert waits and all(later > earlier for earlier, later in itertools.pairwise(waits))
     assert waits[0] >= 1.0
     assert calls == len(waits) + 1 <= 5
@@ -346,8 +380,12 @@ def test_superscript_digits_in_total_and_link_are_not_numbers(tmp_path):
         page = int(exchange.query.get("page", "1"))
         base = f"http://{handler.headers['Host']}{TRADES}"
         if page == 1:
-            reply(handler, 200, trade_rows(3),
-                  [("Total", "²"), ("Link", f'<{base}?page=²>; rel="next"')])
+            reply(
+                handler,
+                200,
+                trade_rows(3),
+                [("Total", "²"), ("Link", f'<{base}?page=²>; rel="next"')],
+            )
         else:
             reply(handler, 200, trade_rows(3, first_id=4), [("Total", "²")])
 
@@ -360,12 +398,16 @@ def test_superscript_digits_in_total_and_link_are_not_numbers(tmp_path):
 @pytest.mark.parametrize("expires_in", [b"1e400", b"1" + b"0" * 400, b"-5", b"0", b'"soon"'])
 def test_token_lifetime_of_any_value_neither_crashes_nor_storms(tmp_path, expires_in):
     body = b'{"access_token": "%s", "token_type": "bearer", "expires_in": %s}' % (
-        ACCESS_TOKEN.encode(), expires_in)
-    many_pages = _paged(lambda page: trade_rows(2, first_id=page * 10),
-                        lambda page, base: [("Link", f'<{base}?page={page + 1}>; rel="next"')]
-                        if page < 6 else [])
-    with HostileServer({("POST", TOKEN): lambda h, e: reply(h, 200, body),
-                        ("GET", TRADES): many_pages}) as procore:
+        ACCESS_TOKEN.encode(),
+        expires_in,
+    )
+    many_pages = _paged(
+        lambda page: trade_rows(2, first_id=page * 10),
+        lambda page, base: [("Link", f'<{base}?page={page + 1}>; rel="next"')] if page < 6 else [],
+    )
+    with HostileServer(
+        {("POST", TOKEN): lambda h, e: reply(h, 200, body), ("GET", TRADES): many_pages}
+    ) as procore:
         run = run_against(procore.url, tmp_path)
         logins = len(procore.hits(TOKEN, "POST"))
     completed(run)
@@ -377,17 +419,22 @@ def test_token_lifetime_of_any_value_neither_crashes_nor_storms(tmp_path, expire
 
 
 def test_procore_clock_five_minutes_behind_loses_nothing(tmp_path):
-    with spawn_double(hourly_limit=10**9, spike_limit=10**9, big_lists=[],
-                      clock_skew_seconds=300) as double:
+    with spawn_double(
+        hourly_limit=10**9, spike_limit=10**9, big_lists=[], clock_skew_seconds=300
+    ) as double:
         company = double.control.tenant()["companies"][0]["id"]
         # Without the overlap only the upper bound from Procore's Date header can save the rows.
         config = base_config(double.url, [company], window_overlap_seconds=0)
         first = run_tap(tmp_path / "1", config, streams=["trades"])
         completed(first)
-        windows = [r["query"]["filters[updated_at]"] for r in double.control.requests()
-                   if r["path"].endswith("/trades")]
+        windows = [
+            r["query"]["filters[updated_at]"]
+            for r in double.control.requests()
+            if r["path"].endswith("/trades")
+        ]
         touched = double.control.mutate(
-            "touch", path=f"/rest/v1.0/companies/{company}/trades", count=2)
+            "touch", path=f"/rest/v1.0/companies/{company}/trades", count=2
+        )
         second = run_tap(tmp_path / "2", config, streams=["trades"], state=first.final_state)
     completed(second)
     upper = windows[0].split("...")[1]
@@ -402,6 +449,7 @@ def _recording_trades(seen: list[str]):
     def handler(handler: HostileHandler, exchange) -> None:
         seen.append(exchange.query.get("filters[updated_at]", ""))
         reply(handler, 200, trade_rows(3))
+
     return handler
 
 
@@ -411,11 +459,14 @@ def _window_is_ordered(window: str) -> bool:
 
 
 def test_bookmark_in_the_future_is_clamped_with_a_warning(tmp_path):
-    state = {"bookmarks": {
-        "trades": {"replication_key": "updated_at", "replication_key_value": FUTURE},
-        "projects": {"covered": {"companies": {"2020-01-01T00:00:00Z": [COMPANY_ID]},
-                                 "projects": {}}},
-    }}
+    state = {
+        "bookmarks": {
+            "trades": {"replication_key": "updated_at", "replication_key_value": FUTURE},
+            "projects": {
+                "covered": {"companies": {"2020-01-01T00:00:00Z": [COMPANY_ID]}, "projects": {}}
+            },
+        }
+    }
     seen: list[str] = []
     with HostileServer({("GET", TRADES): _recording_trades(seen)}) as procore:
         run = run_against(procore.url, tmp_path, state=state)
@@ -426,9 +477,21 @@ def test_bookmark_in_the_future_is_clamped_with_a_warning(tmp_path):
 
 
 def test_sweep_upper_in_the_future_starts_a_new_sweep(tmp_path):
-    state = {"bookmarks": {"projects": {"sweep": {
-        "upper": FUTURE, "companies": [COMPANY_ID], "position": None, "streams": ["trades"],
-        "new_companies": [], "new_projects": [], "skipped": {}}}}}
+    state = {
+        "bookmarks": {
+            "projects": {
+                "sweep": {
+                    "upper": FUTURE,
+                    "companies": [COMPANY_ID],
+                    "position": None,
+                    "streams": ["trades"],
+                    "new_companies": [],
+                    "new_projects": [],
+                    "skipped": {},
+                }
+            }
+        }
+    }
     seen: list[str] = []
     with HostileServer({("GET", TRADES): _recording_trades(seen)}) as procore:
         run = run_against(procore.url, tmp_path, state=state)
@@ -446,18 +509,28 @@ def test_sweep_upper_in_the_future_starts_a_new_sweep(tmp_path):
         ([1, 2], "state"),
         ({"bookmarks": "oops"}, "bookmarks"),
         ({"bookmarks": {"trades": "x"}}, "bookmarks.trades"),
-        ({"bookmarks": {"trades": {"replication_key_value": "garbage"}}},
-         "bookmarks.trades.replication_key_value"),
+        (
+            {"bookmarks": {"trades": {"replication_key_value": "garbage"}}},
+            "bookmarks.trades.replication_key_value",
+        ),
         ({"bookmarks": {"trades": {"not_covered": "1"}}}, "bookmarks.trades.not_covered"),
         ({"bookmarks": {"projects": {"covered": "x"}}}, "bookmarks.projects.covered"),
-        ({"bookmarks": {"projects": {"covered": {"projects": [1, 2]}}}},
-         "bookmarks.projects.covered.projects"),
-        ({"bookmarks": {"projects": {"covered": {"projects": {"2024-01-01T00:00:00Z": "1"}}}}},
-         "bookmarks.projects.covered.projects.2024-01-01T00:00:00Z"),
-        ({"bookmarks": {"projects": {"sweep": {"upper": 5, "companies": [1]}}}},
-         "bookmarks.projects.sweep.upper"),
-        ({"bookmarks": {"projects": {"sweep": {"upper": FUTURE, "companies": "1"}}}},
-         "bookmarks.projects.sweep.companies"),
+        (
+            {"bookmarks": {"projects": {"covered": {"projects": [1, 2]}}}},
+            "bookmarks.projects.covered.projects",
+        ),
+        (
+            {"bookmarks": {"projects": {"covered": {"projects": {"2024-01-01T00:00:00Z": "1"}}}}},
+            "bookmarks.projects.covered.projects.2024-01-01T00:00:00Z",
+        ),
+        (
+            {"bookmarks": {"projects": {"sweep": {"upper": 5, "companies": [1]}}}},
+            "bookmarks.projects.sweep.upper",
+        ),
+        (
+            {"bookmarks": {"projects": {"sweep": {"upper": FUTURE, "companies": "1"}}}},
+            "bookmarks.projects.sweep.companies",
+        ),
     ],
 )
 def test_state_of_the_wrong_shape_stops_with_one_line_naming_the_key(tmp_path, state, key):
@@ -476,7 +549,11 @@ def test_state_file_nested_a_hundred_thousand_deep_stops_with_one_line(tmp_path)
     state.write_text('{"bookmarks": ' + "[" * 100_000 + "]" * 100_000 + "}")
     result = subprocess.run(
         [sys.executable, "-m", "tap_procore.tap", "--config", str(config), "--state", str(state)],
-        capture_output=True, text=True, cwd=REPO, timeout=GUARD_SECONDS, check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=GUARD_SECONDS,
+        check=False,
     )
     assert "nested too deeply" in stop_line(result)
 
@@ -491,8 +568,12 @@ def _rotating_login(issued: list[str]):
             reply(handler, 401, {"error": "invalid_grant"})
             return
         issued.append(f"rotated-refresh-token-{len(issued) + 1}")
-        reply(handler, 200, {"access_token": ACCESS_TOKEN, "expires_in": 5400,
-                             "refresh_token": issued[-1]})
+        reply(
+            handler,
+            200,
+            {"access_token": ACCESS_TOKEN, "expires_in": 5400, "refresh_token": issued[-1]},
+        )
+
     return handler
 
 
@@ -521,8 +602,12 @@ def test_unwritable_token_folder_stops_before_the_first_refresh(tmp_path):
     token_file.write_text("first-refresh-token\n")
     issued: list[str] = []
     with unwritable(tokens), HostileServer({("POST", TOKEN): _rotating_login(issued)}) as procore:
-        run = run_against(procore.url, tmp_path, refresh_token="first-refresh-token",
-                          refresh_token_path=str(token_file))
+        run = run_against(
+            procore.url,
+            tmp_path,
+            refresh_token="first-refresh-token",
+            refresh_token_path=str(token_file),
+        )
         logins = len(procore.hits(TOKEN, "POST"))
     line = stop_line(run)
     assert "refresh_token_path" in line and str(tokens) in line
@@ -565,10 +650,17 @@ def test_whole_fault_suite_prints_no_traceback(tmp_path):
             for times in (fault.get("times", 1), 1000):
                 double.control.call("DELETE", "faults")
                 double.control.add_faults({**fault, "times": times})
-                config = base_config(double.url, [company], request_timeout=2, max_retries=2,
-                                     max_rate_limit_wait=3, page_size=2)
-                run = run_tap(tmp_path / f"{name}-{times}", config, streams=STREAMS,
-                              timeout=GUARD_SECONDS)
+                config = base_config(
+                    double.url,
+                    [company],
+                    request_timeout=2,
+                    max_retries=2,
+                    max_rate_limit_wait=3,
+                    page_size=2,
+                )
+                run = run_tap(
+                    tmp_path / f"{name}-{times}", config, streams=STREAMS, timeout=GUARD_SECONDS
+                )
                 stderrs[f"{name} x{times}"] = run.stderr
                 assert run.returncode in (0, 1), (name, run.stderr[-2000:])
     with_traceback = [name for name, text in stderrs.items() if "Traceback" in text]

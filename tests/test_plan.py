@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
-
-import re
 
 from tests.conftest import CLIENT, REPO, base_config, catalog_selecting, company_ids, run_tap
 
@@ -14,7 +13,11 @@ from tests.conftest import CLIENT, REPO, base_config, catalog_selecting, company
 def run_plan(config_path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "tap_procore.plan", "--config", str(config_path), *args],
-        capture_output=True, text=True, cwd=REPO, check=False, timeout=600,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+        timeout=600,
     )
 
 
@@ -22,12 +25,26 @@ def test_plan_counts_projects_and_estimates_requests_and_hours(double, tmp_path)
     config = base_config(double.url, [5000000001, 5000000002], max_requests_per_hour=600)
     (tmp_path / "config.json").write_text(json.dumps(config))
     (tmp_path / "catalog.json").write_text(
-        json.dumps(catalog_selecting(["projects", "rfis", "submittals", "trades"])))
+        json.dumps(catalog_selecting(["projects", "rfis", "submittals", "trades"]))
+    )
     double.control.clear_requests()
     result = subprocess.run(
-        [sys.executable, "-m", "tap_procore.plan", "--config", str(tmp_path / "config.json"),
-         "--catalog", str(tmp_path / "catalog.json"), "--sample", "1"],
-        capture_output=True, text=True, cwd=REPO, check=False, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "tap_procore.plan",
+            "--config",
+            str(tmp_path / "config.json"),
+            "--catalog",
+            str(tmp_path / "catalog.json"),
+            "--sample",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     lines = result.stdout.splitlines()
@@ -51,8 +68,13 @@ def test_plan_counts_projects_and_estimates_requests_and_hours(double, tmp_path)
 def test_plan_is_within_a_quarter_of_the_real_run_and_flags_the_hourly_limit(double, tmp_path):
     """The demo tenant, default selection: the plan's total against the requests a real first
     sync makes, and the company whose sweep outgrows the hourly limit named as such."""
-    config = {**CLIENT, "api_url": double.url, "auth_url": double.url,
-              "company_ids": company_ids(double), "start_date": "2024-01-01T00:00:00Z"}
+    config = {
+        **CLIENT,
+        "api_url": double.url,
+        "auth_url": double.url,
+        "company_ids": company_ids(double),
+        "start_date": "2024-01-01T00:00:00Z",
+    }
     (tmp_path / "config.json").write_text(json.dumps(config))
     result = run_plan(tmp_path / "config.json")
     assert result.returncode == 0, result.stderr[-2000:]
@@ -83,7 +105,11 @@ def test_plan_refuses_bad_config_with_one_line(tmp_path):
     (tmp_path / "config.json").write_text(json.dumps({"client_id": "x"}))
     result = subprocess.run(
         [sys.executable, "-m", "tap_procore.plan", "--config", str(tmp_path / "config.json")],
-        capture_output=True, text=True, cwd=REPO, check=False, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+        timeout=60,
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

@@ -81,14 +81,20 @@ def test_the_quickstart_test_command_is_what_ci_runs():
 
 def bash(script: str, cwd: Path, env: dict, timeout: float = 1200) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script], cwd=cwd, env=env, capture_output=True,
-        text=True, timeout=timeout, check=False,
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 
 def clean_environment(clone: Path) -> dict[str, str]:
     env = {
-        key: value for key, value in os.environ.items()
+        key: value
+        for key, value in os.environ.items()
         if not key.startswith(("TAP_PROCORE", "TARGET_", "MELTANO_", "VIRTUAL_ENV", "PYTHON"))
     }
     env["MELTANO_SEND_ANONYMOUS_USAGE_STATS"] = "false"
@@ -101,9 +107,11 @@ def clean_environment(clone: Path) -> dict[str, str]:
 def clone(tmp_path_factory) -> t.Iterator[Path]:
     """The tracked files, as a fresh clone has them, after the Quickstart's first command."""
     root = tmp_path_factory.mktemp("clone") / "tap-procore"
-    tracked = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True
-    ).stdout.decode().split("\0")
+    tracked = (
+        subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True)
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, tracked):
         source = REPO / name
         if source.is_file():
@@ -124,11 +132,13 @@ def pg_query(sql: str, *params: t.Any) -> list[tuple]:
 
 
 def loaded_tables(schema: str) -> dict[str, int]:
-    tables = [row[0] for row in pg_query(
-        "select table_name from information_schema.tables where table_schema = %s", schema)]
-    return {
-        table: pg_query(f'select count(*) from "{schema}"."{table}"')[0][0] for table in tables
-    }
+    tables = [
+        row[0]
+        for row in pg_query(
+            "select table_name from information_schema.tables where table_schema = %s", schema
+        )
+    ]
+    return {table: pg_query(f'select count(*) from "{schema}"."{table}"')[0][0] for table in tables}
 
 
 def test_the_double_recipe_lands_rows_in_postgres(clone):
@@ -153,8 +163,11 @@ def test_the_double_recipe_lands_rows_in_postgres(clone):
 def double_on_loopback(clone) -> t.Iterator[str]:
     env = clean_environment(clone)
     process = subprocess.Popen(
-        [str(clone / ".venv" / "bin" / "python"), "-m", "tests.procore_double", "--port", "0"],
-        cwd=clone, env=env, stdout=subprocess.PIPE, text=True,
+        [str(clone / ".venv" / "bin" / "python"), "-m", "procore_double", "--port", "0"],
+        cwd=clone,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout is not None
     try:
@@ -171,16 +184,18 @@ def double_on_loopback(clone) -> t.Iterator[str]:
 def test_the_meltano_setup_commands_work_as_written(clone, double_on_loopback):
     schema = f"readme_{uuid.uuid4().hex[:8]}"
     env = clean_environment(clone)
-    env.update({
-        "PROCORE_CLIENT_ID": "double-client-id",
-        "PROCORE_CLIENT_SECRET": "double-client-secret",
-        # Where a user's project says which account and streams; here, the double.
-        "TAP_PROCORE_API_URL": double_on_loopback,
-        "TAP_PROCORE_AUTH_URL": double_on_loopback,
-        "TAP_PROCORE_COMPANY_IDS": DOUBLE_COMPANIES,
-        "TAP_PROCORE__SELECT": json.dumps(["projects.*", "rfis.*", "submittals.*"]),
-        "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema,
-    })
+    env.update(
+        {
+            "PROCORE_CLIENT_ID": "double-client-id",
+            "PROCORE_CLIENT_SECRET": "double-client-secret",
+            # Where a user's project says which account and streams; here, the double.
+            "TAP_PROCORE_API_URL": double_on_loopback,
+            "TAP_PROCORE_AUTH_URL": double_on_loopback,
+            "TAP_PROCORE_COMPANY_IDS": DOUBLE_COMPANIES,
+            "TAP_PROCORE__SELECT": json.dumps(["projects.*", "rfis.*", "submittals.*"]),
+            "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema,
+        }
+    )
     dotenv = clone / ".env"
     dotenv.unlink(missing_ok=True)
     project_file = (clone / "meltano.yml").read_text()
@@ -201,15 +216,22 @@ def test_the_meltano_setup_commands_work_as_written(clone, double_on_loopback):
 def test_the_plan_commands_work_as_written(clone, double_on_loopback):
     env = clean_environment(clone)
     config = {
-        "client_id": "double-client-id", "client_secret": "double-client-secret",
-        "api_url": double_on_loopback, "auth_url": double_on_loopback,
-        "company_ids": json.loads(DOUBLE_COMPANIES), "start_date": "2024-01-01T00:00:00Z",
+        "client_id": "double-client-id",
+        "client_secret": "double-client-secret",
+        "api_url": double_on_loopback,
+        "auth_url": double_on_loopback,
+        "company_ids": json.loads(DOUBLE_COMPANIES),
+        "start_date": "2024-01-01T00:00:00Z",
     }
     (clone / "config.json").write_text(json.dumps(config))
-    env.update({"TAP_PROCORE_API_URL": double_on_loopback,
-                "TAP_PROCORE_AUTH_URL": double_on_loopback,
-                "TAP_PROCORE_CLIENT_ID": "double-client-id",
-                "TAP_PROCORE_CLIENT_SECRET": "double-client-secret"})
+    env.update(
+        {
+            "TAP_PROCORE_API_URL": double_on_loopback,
+            "TAP_PROCORE_AUTH_URL": double_on_loopback,
+            "TAP_PROCORE_CLIENT_ID": "double-client-id",
+            "TAP_PROCORE_CLIENT_SECRET": "double-client-secret",
+        }
+    )
     try:
         for command in block_with(KNOWN_BLOCKS["plan"]):
             result = bash(command, clone, env)

@@ -19,8 +19,9 @@ def keys(run, streams) -> set[tuple]:
 
 def test_two_shards_produce_exactly_the_records_of_one_full_run(double, tmp_path):
     companies = [5000000001, 5000000002]
-    projects = sorted(p["id"] for p in tenant_projects(double)
-                      if p["company_id"] in companies and p["active"])
+    projects = sorted(
+        p["id"] for p in tenant_projects(double) if p["company_id"] in companies and p["active"]
+    )
     streams = ["projects", "trades", *PROJECT_STREAMS]
     full = run_tap(tmp_path / "full", base_config(double.url, companies), streams=streams)
     assert full.returncode == 0, full.stderr[-2000:]
@@ -28,13 +29,17 @@ def test_two_shards_produce_exactly_the_records_of_one_full_run(double, tmp_path
     half = len(projects) // 2
     shard_a = run_tap(
         tmp_path / "a",
-        base_config(double.url, companies, project_ids=projects[:half], max_requests_per_hour=10**6),
+        base_config(
+            double.url, companies, project_ids=projects[:half], max_requests_per_hour=10**6
+        ),
         streams=streams,
     )
     # Company-level streams run in one shard only, as the README's shard layout does.
     shard_b = run_tap(
         tmp_path / "b",
-        base_config(double.url, companies, project_ids=projects[half:], max_requests_per_hour=10**6),
+        base_config(
+            double.url, companies, project_ids=projects[half:], max_requests_per_hour=10**6
+        ),
         streams=["projects", *PROJECT_STREAMS],
     )
     assert shard_a.returncode == shard_b.returncode == 0

@@ -6,9 +6,9 @@ import atexit
 
 from singer_sdk.testing import SuiteConfig, get_tap_test_class
 
+from procore_double import spawn_double
 from tap_procore.tap import TapProcore
 from tests.conftest import base_config, discover
-from tests.procore_double import spawn_double
 
 # The suite's fixtures read the config when the class is built, so the double starts now.
 _DOUBLE = spawn_double(
@@ -19,7 +19,6 @@ _DOUBLE = spawn_double(
     big_lists=[],
 )
 atexit.register(_DOUBLE.stop)
-
 
 
 def _everything_selected() -> dict:

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
+from procore_double import spawn_double
 from tap_procore import dates
 from tests.conftest import REPO, base_config, catalog_selecting, run_tap
-from tests.procore_double import spawn_double
 
 INCREMENTAL = ["rfis", "submittals", "change_events", "punch_items", "project_users", "trades"]
 STREAMS = ["projects", "rfi_replies", "budget_views", "manpower_logs", *INCREMENTAL]
@@ -33,9 +33,13 @@ def keys_of(messages) -> set[tuple]:
 @pytest.fixture(scope="module")
 def state_double():
     # Small RFI lists keep the replies affordable; 3 companies, 4 projects each.
-    with spawn_double(hourly_limit=10**9, spike_limit=10**9,
-                      big_lists=[{"route": "RestV10ProjectsProjectIdRfisGet",
-                                  "project_id": 6000100001, "count": 30}]) as running:
+    with spawn_double(
+        hourly_limit=10**9,
+        spike_limit=10**9,
+        big_lists=[
+            {"route": "RestV10ProjectsProjectIdRfisGet", "project_id": 6000100001, "count": 30}
+        ],
+    ) as running:
         yield running
 
 
@@ -50,9 +54,19 @@ def run_until_killed(tmp_path, config, after_states: int) -> list[dict]:
     config_path.write_text(json.dumps(config))
     catalog_path.write_text(json.dumps(catalog_selecting(STREAMS)))
     process = subprocess.Popen(
-        [sys.executable, "-m", "tap_procore.tap", "--config", str(config_path),
-         "--catalog", str(catalog_path)],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        [
+            sys.executable,
+            "-m",
+            "tap_procore.tap",
+            "--config",
+            str(config_path),
+            "--catalog",
+            str(catalog_path),
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     messages = []
     states = 0
@@ -108,19 +122,23 @@ def test_second_run_reads_only_changes_and_new_projects_get_full_history(tmp_pat
             assert unchanged.records.get(stream, []) == [], stream
 
         touched = double.control.mutate(
-            "touch", path="/rest/v1.0/projects/6000100002/rfis", count=2)
+            "touch", path="/rest/v1.0/projects/6000100002/rfis", count=2
+        )
         added = double.control.mutate(
-            "add", path="/rest/v1.0/change_events", query={"project_id": 6000200001}, count=1)
+            "add", path="/rest/v1.0/change_events", query={"project_id": 6000200001}, count=1
+        )
         new_project = double.control.mutate(
-            "add_project", company_id=5000000002, name="New build", records_per_list=2)
+            "add_project", company_id=5000000002, name="New build", records_per_list=2
+        )
         third = run_tap(tmp_path / "3", config, streams=STREAMS, state=unchanged.final_state)
         assert third.returncode == 0, third.stderr[-2000:]
         new_id = new_project["project"]["id"] if "project" in new_project else new_project["id"]
 
         rfis = third.records["rfis"]
         assert {r["id"] for r in rfis if r["project_id"] != new_id} == set(touched["ids"])
-        assert {r["id"] for r in third.records["change_events"]
-                if r["project_id"] != new_id} == set(added["ids"])
+        assert {
+            r["id"] for r in third.records["change_events"] if r["project_id"] != new_id
+        } == set(added["ids"])
         # The new project arrives with its whole history, including old records.
         new_rfis = [r for r in rfis if r["project_id"] == new_id]
         expected = double.control.records(f"/rest/v1.0/projects/{new_id}/rfis")["records"]
@@ -128,7 +146,8 @@ def test_second_run_reads_only_changes_and_new_projects_get_full_history(tmp_pat
         assert len(new_rfis) == 2
         assert new_id in {r["id"] for r in third.records["projects"]}
         windows = [
-            r["query"].get("filters[updated_at]") for r in double.control.requests()
+            r["query"].get("filters[updated_at]")
+            for r in double.control.requests()
             if r["path"] == "/rest/v1.0/projects/6000100002/rfis"
         ]
         # The window starts window_overlap_seconds (300 by default) before the bookmark.
@@ -142,8 +161,9 @@ def test_newly_selected_stream_gets_full_history(tmp_path):
         config = config_for(double)
         first = run_tap(tmp_path / "1", config, streams=["rfis"])
         assert first.returncode == 0
-        second = run_tap(tmp_path / "2", config, streams=["rfis", "submittals"],
-                         state=first.final_state)
+        second = run_tap(
+            tmp_path / "2", config, streams=["rfis", "submittals"], state=first.final_state
+        )
         assert second.returncode == 0, second.stderr[-2000:]
         assert second.records.get("rfis", []) == []
         full = run_tap(tmp_path / "3", config, streams=["submittals"])

@@ -32,9 +32,7 @@ def _budget_row_key(row: dict) -> str:
             "wbs_code_id",
         )
     ]
-    return "unbudgeted:" + hashlib.sha1(
-        "|".join(parts).encode()
-    ).hexdigest()[:16]
+    return "unbudgeted:" + hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
 
 
 BUDGET_ROW_KEY = (

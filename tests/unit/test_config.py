@@ -65,7 +65,10 @@ def test_cli_prints_one_line_and_no_traceback(tmp_path, config, expected):
     path.write_text(json.dumps(config))
     result = subprocess.run(
         [sys.executable, "-m", "tap_procore.tap", "--config", str(path)],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
@@ -92,7 +95,10 @@ def test_unreadable_input_files_give_one_line(tmp_path, files, expected):
         args += [f"--{option}", str(path)]
     result = subprocess.run(
         [sys.executable, "-m", "tap_procore.tap", *args],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

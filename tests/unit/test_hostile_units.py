@@ -50,9 +50,21 @@ def test_start_dates_as_people_and_meltano_write_them(text, expected):
     assert dates.format_timestamp(dates.parse_start_date(text)) == expected
 
 
-@pytest.mark.parametrize("text", ["yesterday", "12:00", "2024", "2024-W01", "2024-13-01", "", 5,
-                                  None, "P1D",
-                                  "\uff12\uff10\uff12\uff14-01-01"])  # full-width digits
+@pytest.mark.parametrize(
+    "text",
+    [
+        "yesterday",
+        "12:00",
+        "2024",
+        "2024-W01",
+        "2024-13-01",
+        "",
+        5,
+        None,
+        "P1D",
+        "\uff12\uff10\uff12\uff14-01-01",
+    ],
+)  # full-width digits
 def test_what_is_not_a_date_time_is_refused(text):
     with pytest.raises(dates.DateError):
         dates.parse_start_date(text)
@@ -66,8 +78,11 @@ def test_a_window_is_never_reversed():
 
 def test_day_windows_cover_every_day_once():
     windows = dates.day_windows(NOW - dates.days(9), NOW, 4)
-    assert windows == [("2026-05-23", "2026-05-26"), ("2026-05-27", "2026-05-30"),
-                       ("2026-05-31", "2026-06-01")]
+    assert windows == [
+        ("2026-05-23", "2026-05-26"),
+        ("2026-05-27", "2026-05-30"),
+        ("2026-05-31", "2026-06-01"),
+    ]
     assert dates.day_windows(NOW, NOW - dates.days(1), 4) == []
 
 
@@ -91,22 +106,32 @@ def test_procore_clock_follows_the_date_header_and_keeps_moving():
 
 
 def covered_state(bookmark: str) -> dict:
-    return {"bookmarks": {
-        "rfis": {"replication_key": "updated_at", "replication_key_value": bookmark},
-        "projects": {"covered": {"companies": {"2020-01-01T00:00:00Z": [7]},
-                                 "projects": {"2020-01-01T00:00:00Z": [1]}}},
-    }}
+    return {
+        "bookmarks": {
+            "rfis": {"replication_key": "updated_at", "replication_key_value": bookmark},
+            "projects": {
+                "covered": {
+                    "companies": {"2020-01-01T00:00:00Z": [7]},
+                    "projects": {"2020-01-01T00:00:00Z": [1]},
+                }
+            },
+        }
+    }
 
 
 def test_windows_start_the_overlap_before_the_bookmark():
-    sweep = Sweep(covered_state("2026-06-01T10:00:00Z"), company_ids=[7], start_date=None,
-                  now=NOW, overlap_seconds=300)
+    sweep = Sweep(
+        covered_state("2026-06-01T10:00:00Z"),
+        company_ids=[7],
+        start_date=None,
+        now=NOW,
+        overlap_seconds=300,
+    )
     assert sweep.lower_bound(["rfis"], Scope(7, 1)) == dates.parse_timestamp("2026-06-01T09:55:00Z")
 
 
 def test_a_bookmark_ahead_of_procore_is_clamped_once_with_a_warning(caplog):
-    sweep = Sweep(covered_state("2100-01-01T00:00:00Z"), company_ids=[7], start_date=None,
-                  now=NOW)
+    sweep = Sweep(covered_state("2100-01-01T00:00:00Z"), company_ids=[7], start_date=None, now=NOW)
     with caplog.at_level(logging.WARNING, logger="tap-procore"):
         lowers = [sweep.lower_bound(["rfis"], Scope(7, 1)) for _ in range(3)]
     assert lowers == [NOW] * 3
@@ -114,9 +139,21 @@ def test_a_bookmark_ahead_of_procore_is_clamped_once_with_a_warning(caplog):
 
 
 def test_an_unfinished_sweep_from_the_future_is_started_again(caplog):
-    state = {"bookmarks": {"projects": {"sweep": {
-        "upper": "2100-01-01T00:00:00Z", "companies": [7], "position": [7, 1],
-        "streams": ["rfis"], "new_companies": [], "new_projects": [], "skipped": {}}}}}
+    state = {
+        "bookmarks": {
+            "projects": {
+                "sweep": {
+                    "upper": "2100-01-01T00:00:00Z",
+                    "companies": [7],
+                    "position": [7, 1],
+                    "streams": ["rfis"],
+                    "new_companies": [],
+                    "new_projects": [],
+                    "skipped": {},
+                }
+            }
+        }
+    }
     with caplog.at_level(logging.WARNING, logger="tap-procore"):
         sweep = Sweep(state, company_ids=[7], start_date=None, now=NOW)
     assert not sweep.resumed and sweep.upper == NOW
@@ -128,18 +165,44 @@ def test_an_unfinished_sweep_from_the_future_is_started_again(caplog):
     [
         ([1, 2], "state"),
         ({"bookmarks": []}, "bookmarks"),
-        ({"bookmarks": {"rfis": {"replication_key_value": 17}}},
-         "bookmarks.rfis.replication_key_value"),
+        (
+            {"bookmarks": {"rfis": {"replication_key_value": 17}}},
+            "bookmarks.rfis.replication_key_value",
+        ),
         ({"bookmarks": {"rfis": {"swept_through": "soon"}}}, "bookmarks.rfis.swept_through"),
         ({"bookmarks": {"rfis": {"replication_key": 3}}}, "bookmarks.rfis.replication_key"),
-        ({"bookmarks": {"projects": {"covered": {"companies": {"x": [1]}}}}},
-         "bookmarks.projects.covered.companies.x"),
-        ({"bookmarks": {"projects": {"sweep": {"upper": "2026-01-01T00:00:00Z",
-                                               "companies": [1], "position": [1]}}}},
-         "bookmarks.projects.sweep.position"),
-        ({"bookmarks": {"projects": {"sweep": {"upper": "2026-01-01T00:00:00Z",
-                                               "companies": [1], "skipped": {"rfis": [True]}}}}},
-         "bookmarks.projects.sweep.skipped.rfis"),
+        (
+            {"bookmarks": {"projects": {"covered": {"companies": {"x": [1]}}}}},
+            "bookmarks.projects.covered.companies.x",
+        ),
+        (
+            {
+                "bookmarks": {
+                    "projects": {
+                        "sweep": {
+                            "upper": "2026-01-01T00:00:00Z",
+                            "companies": [1],
+                            "position": [1],
+                        }
+                    }
+                }
+            },
+            "bookmarks.projects.sweep.position",
+        ),
+        (
+            {
+                "bookmarks": {
+                    "projects": {
+                        "sweep": {
+                            "upper": "2026-01-01T00:00:00Z",
+                            "companies": [1],
+                            "skipped": {"rfis": [True]},
+                        }
+                    }
+                }
+            },
+            "bookmarks.projects.sweep.skipped.rfis",
+        ),
     ],
 )
 def test_state_of_the_wrong_shape_names_the_key(state, key):
@@ -165,8 +228,10 @@ def test_states_this_tap_writes_are_valid():
 # --- paging ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "expected"), [("12", 12), (" 7 ", 7), ("²", None), ("٣", None),
-                                                 ("-1", None), ("1e3", None), (None, None)])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("12", 12), (" 7 ", 7), ("²", None), ("٣", None), ("-1", None), ("1e3", None), (None, None)],
+)
 def test_counts_are_ascii_digits_only(value, expected):
     assert header_count(value) == expected
 
@@ -210,16 +275,27 @@ URL = "https://api.procore.com/rest/v1.0/companies"
 @pytest.mark.parametrize(
     ("cause", "words", "transient"),
     [
-        (socket.gaierror(socket.EAI_NONAME, "Name or service not known"),
-         ["cannot resolve api.procore.com", "DNS"], False),
-        (socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution"),
-         ["DNS"], True),
-        (ssl.SSLCertVerificationError(1, "certificate verify failed"),
-         ["TLS verification failed for api.procore.com"], False),
-        (ConnectionRefusedError(errno.ECONNREFUSED, "refused"),
-         ["connection to api.procore.com refused"], True),
-        (ConnectionResetError(errno.ECONNRESET, "reset"),
-         ["connection to api.procore.com closed"], True),
+        (
+            socket.gaierror(socket.EAI_NONAME, "Name or service not known"),
+            ["cannot resolve api.procore.com", "DNS"],
+            False,
+        ),
+        (socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution"), ["DNS"], True),
+        (
+            ssl.SSLCertVerificationError(1, "certificate verify failed"),
+            ["TLS verification failed for api.procore.com"],
+            False,
+        ),
+        (
+            ConnectionRefusedError(errno.ECONNREFUSED, "refused"),
+            ["connection to api.procore.com refused"],
+            True,
+        ),
+        (
+            ConnectionResetError(errno.ECONNRESET, "reset"),
+            ["connection to api.procore.com closed"],
+            True,
+        ),
     ],
 )
 def test_connection_failures_name_the_host_and_the_kind(cause, words, transient):
@@ -230,7 +306,8 @@ def test_connection_failures_name_the_host_and_the_kind(cause, words, transient)
 
 def test_a_missed_deadline_says_so():
     text, may_pass = describe_failure(
-        DeadlineExceeded("no complete answer from api.procore.com within 2s"), URL)
+        DeadlineExceeded("no complete answer from api.procore.com within 2s"), URL
+    )
     assert text == "no complete answer from api.procore.com within 2s" and may_pass
 
 
@@ -239,11 +316,19 @@ def test_a_missed_deadline_says_so():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(3600, 3600), ("7200", 7200), (float("inf"), LONGEST_TOKEN_LIFETIME),
-     (10**400, DEFAULT_TOKEN_LIFETIME), (-5, DEFAULT_TOKEN_LIFETIME), (0, DEFAULT_TOKEN_LIFETIME),
-     (float("nan"), DEFAULT_TOKEN_LIFETIME), ("soon", DEFAULT_TOKEN_LIFETIME),
-     (None, DEFAULT_TOKEN_LIFETIME), (True, DEFAULT_TOKEN_LIFETIME),
-     (10**9, LONGEST_TOKEN_LIFETIME)],
+    [
+        (3600, 3600),
+        ("7200", 7200),
+        (float("inf"), LONGEST_TOKEN_LIFETIME),
+        (10**400, DEFAULT_TOKEN_LIFETIME),
+        (-5, DEFAULT_TOKEN_LIFETIME),
+        (0, DEFAULT_TOKEN_LIFETIME),
+        (float("nan"), DEFAULT_TOKEN_LIFETIME),
+        ("soon", DEFAULT_TOKEN_LIFETIME),
+        (None, DEFAULT_TOKEN_LIFETIME),
+        (True, DEFAULT_TOKEN_LIFETIME),
+        (10**9, LONGEST_TOKEN_LIFETIME),
+    ],
 )
 def test_token_lifetimes_of_any_value_are_finite_and_positive(value, expected):
     assert token_lifetime(value) == expected
@@ -276,10 +361,13 @@ def test_a_token_that_cannot_be_saved_leaves_the_old_file_and_says_what_to_do(
     token_file = tmp_path / "token"
     token_file.write_text("old-refresh-token\n")
     auth = ProcoreAuthenticator(
-        token_url="https://login.example.com/oauth/token", client_id="id",
+        token_url="https://login.example.com/oauth/token",
+        client_id="id",
         client_secret="secret-value",
         transport=Transport(governor=RateGovernor(), max_retries=2, max_rate_limit_wait=10),
-        session=requests.Session(), timeout=5, refresh_token_path=str(token_file),
+        session=requests.Session(),
+        timeout=5,
+        refresh_token_path=str(token_file),
     )
 
     def disk_full(*args: object) -> None:
@@ -298,7 +386,13 @@ def test_a_token_that_cannot_be_saved_leaves_the_old_file_and_says_what_to_do(
 def test_rate_limit_headers_that_are_not_numbers_are_ignored():
     pacer = RateGovernor()
     for value in ("inf", "-inf", "nan", "1e999", "²", ""):
-        pacer.observe("1", {"X-Rate-Limit-Limit": value, "X-Rate-Limit-Remaining": value,
-                            "X-Rate-Limit-Reset": value})
+        pacer.observe(
+            "1",
+            {
+                "X-Rate-Limit-Limit": value,
+                "X-Rate-Limit-Remaining": value,
+                "X-Rate-Limit-Reset": value,
+            },
+        )
     pacer.before_request("1")  # no window was recorded: nothing to wait for
     assert pacer.stats.waits == 0

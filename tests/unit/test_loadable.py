@@ -62,17 +62,25 @@ SCALARS = (
 )
 VALUES = st.recursive(
     SCALARS,
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.sampled_from(["id", "active", "address", "zip", "since", "x"]),
-                      children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["id", "active", "address", "zip", "since", "x"]), children, max_size=4
+        )
+    ),
     max_leaves=12,
 )
 
 
 @settings(max_examples=500, deadline=None, derandomize=True)
-@given(st.dictionaries(st.sampled_from([p for p in SCHEMA["properties"]
-                                        if p not in (*KEYS, EXTRA_FIELDS)] + ["surprise"]),
-                       VALUES))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [p for p in SCHEMA["properties"] if p not in (*KEYS, EXTRA_FIELDS)] + ["surprise"]
+        ),
+        VALUES,
+    )
+)
 def test_conformed_records_validate_at_every_depth_and_lose_no_value(record):
     row = {"project_id": 6000000001, "id": 4294967297, **record}
     original = json.loads(json.dumps(row))
@@ -88,30 +96,46 @@ def test_conformed_records_validate_at_every_depth_and_lose_no_value(record):
 
 def test_nested_values_are_converted_losslessly_or_the_whole_value_is_kept_aside():
     conformer = RecordConformer("things", SCHEMA["properties"], KEYS)
-    row = conformer.conform({"project_id": 1, "id": "2", "vendor": {"id": "15", "active": "true"},
-                             "tag_ids": [1, "2", None], "labels": [3, True]})
+    row = conformer.conform(
+        {
+            "project_id": 1,
+            "id": "2",
+            "vendor": {"id": "15", "active": "true"},
+            "tag_ids": [1, "2", None],
+            "labels": [3, True],
+        }
+    )
     assert row["id"] == 2
     assert row["vendor"] == {"id": 15, "active": True}
     assert row["tag_ids"] == [1, 2, None]
     assert row["labels"] == ["3", "true"]
-    kept = conformer.conform({"project_id": 1, "id": 2, "assignees": [{"id": 1}, [1]],
-                              "vendor": {"address": {"zip": {"a": 1}}, "since": "soon"}})
+    kept = conformer.conform(
+        {
+            "project_id": 1,
+            "id": 2,
+            "assignees": [{"id": 1}, [1]],
+            "vendor": {"address": {"zip": {"a": 1}}, "since": "soon"},
+        }
+    )
     assert kept["assignees"] is None and kept["vendor"] is None
-    assert kept[EXTRA_FIELDS] == {"assignees": [{"id": 1}, [1]],
-                                  "vendor": {"address": {"zip": {"a": 1}}, "since": "soon"}}
+    assert kept[EXTRA_FIELDS] == {
+        "assignees": [{"id": 1}, [1]],
+        "vendor": {"address": {"zip": {"a": 1}}, "since": "soon"},
+    }
 
 
 def test_integers_beyond_64_bits_do_not_reach_a_bigint_column():
     conformer = RecordConformer("things", SCHEMA["properties"], KEYS)
-    row = conformer.conform({"project_id": 1, "id": 2**63 - 1, "tag_ids": [2**64],
-                             "amount": 2**64})
+    row = conformer.conform({"project_id": 1, "id": 2**63 - 1, "tag_ids": [2**64], "amount": 2**64})
     assert row["id"] == 2**63 - 1
     assert row["amount"] == 2**64  # numbers are NUMERIC: any size
     assert row["tag_ids"] is None and row[EXTRA_FIELDS] == {"tag_ids": [2**64]}
 
 
-@pytest.mark.parametrize("record", [{"project_id": 1}, {"project_id": 1, "id": None},
-                                    {"project_id": 1, "id": "not a number"}])
+@pytest.mark.parametrize(
+    "record",
+    [{"project_id": 1}, {"project_id": 1, "id": None}, {"project_id": 1, "id": "not a number"}],
+)
 def test_a_record_without_its_key_stops_the_run_with_one_line(record):
     with pytest.raises(FatalAPIError, match=r"things: .*without a usable 'id'"):
         RecordConformer("things", SCHEMA["properties"], KEYS).conform(record)
@@ -146,5 +170,6 @@ def test_budget_rows_keep_their_id_or_unbudgeted_digest_as_row_key():
 
 def test_nul_characters_which_postgres_cannot_store_become_replacement_characters():
     body = [{"title": "a\x00b", "nested": [{"k\x00": ["\x00"]}], "n": 1, "none": None}]
-    assert without_nul(body) == [{"title": "a\ufffdb", "nested": [{"k\ufffd": ["\ufffd"]}],
-                                  "n": 1, "none": None}]
+    assert without_nul(body) == [
+        {"title": "a\ufffdb", "nested": [{"k\ufffd": ["\ufffd"]}], "n": 1, "none": None}
+    ]

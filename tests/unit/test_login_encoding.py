@@ -19,7 +19,7 @@ def login_server(accepts: str) -> tuple[ThreadingHTTPServer, list[str]]:
     seen: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers["Content-Length"])).decode()
             kind = "json" if self.headers["Content-Type"].startswith("application/json") else "form"
             seen.append(kind)
@@ -28,8 +28,11 @@ def login_server(accepts: str) -> tuple[ThreadingHTTPServer, list[str]]:
             else:
                 fields = {key: values[0] for key, values in parse_qs(raw).items()}
             ok = kind == accepts and fields.get("client_secret") == "s3cret-value"
-            body = {"access_token": "tok-123456", "expires_in": 5400} if ok else {
-                "error": "invalid_request"}
+            body = (
+                {"access_token": "tok-123456", "expires_in": 5400}
+                if ok
+                else {"error": "invalid_request"}
+            )
             payload = json.dumps(body).encode()
             self.send_response(200 if ok else 400)
             self.send_header("Content-Type", "application/json")
@@ -52,9 +55,11 @@ def test_login_falls_back_to_the_other_encoding_and_keeps_it(accepts):
     try:
         auth = ProcoreAuthenticator(
             token_url=f"http://127.0.0.1:{server.server_port}/oauth/token",
-            client_id="id", client_secret="s3cret-value",
+            client_id="id",
+            client_secret="s3cret-value",
             transport=Transport(governor=RateGovernor(), max_retries=2, max_rate_limit_wait=10),
-            session=session, timeout=5,
+            session=session,
+            timeout=5,
         )
         auth.update_access_token()
         assert auth.access_token == "tok-123456"

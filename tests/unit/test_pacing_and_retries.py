@@ -39,8 +39,14 @@ def governor(clock: FakeClock, **kwargs) -> RateGovernor:
 def test_full_speed_while_the_window_is_full_then_spread_until_it_resets():
     clock = FakeClock()
     pacer = governor(clock)
-    pacer.observe("1", {"X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "100",
-                        "X-Rate-Limit-Reset": str(int(clock.now + 10))})
+    pacer.observe(
+        "1",
+        {
+            "X-Rate-Limit-Limit": "100",
+            "X-Rate-Limit-Remaining": "100",
+            "X-Rate-Limit-Reset": str(int(clock.now + 10)),
+        },
+    )
     started = clock.now
     starts = []
     for _ in range(99):
@@ -59,8 +65,14 @@ def test_full_speed_while_the_window_is_full_then_spread_until_it_resets():
 def test_waits_for_reset_when_the_window_is_spent(caplog):
     clock = FakeClock()
     pacer = governor(clock)
-    pacer.observe("1", {"X-Rate-Limit-Limit": "3600", "X-Rate-Limit-Remaining": "1",
-                        "X-Rate-Limit-Reset": str(int(clock.now + 1800))})
+    pacer.observe(
+        "1",
+        {
+            "X-Rate-Limit-Limit": "3600",
+            "X-Rate-Limit-Remaining": "1",
+            "X-Rate-Limit-Reset": str(int(clock.now + 1800)),
+        },
+    )
     with caplog.at_level("INFO", logger="tap-procore"):
         pacer.before_request("1")
     assert clock.slept and clock.slept[0] == pytest.approx(1800, abs=1)
@@ -70,8 +82,14 @@ def test_waits_for_reset_when_the_window_is_spent(caplog):
 def test_companies_have_separate_budgets():
     clock = FakeClock()
     pacer = governor(clock)
-    pacer.observe("1", {"X-Rate-Limit-Limit": "10", "X-Rate-Limit-Remaining": "0",
-                        "X-Rate-Limit-Reset": str(int(clock.now + 60))})
+    pacer.observe(
+        "1",
+        {
+            "X-Rate-Limit-Limit": "10",
+            "X-Rate-Limit-Remaining": "0",
+            "X-Rate-Limit-Reset": str(int(clock.now + 60)),
+        },
+    )
     pacer.before_request("2")
     assert clock.slept == []
 
@@ -117,14 +135,24 @@ def sender(monkeypatch):
     monkeypatch.setattr(time, "sleep", clock.sleep)
 
     def make(answers: list[dict], logins: list[dict] | None = None, **settings) -> t.Any:
-        config = {"client_id": "id", "client_secret": "secret-value", "company_ids": [1],
-                  "api_url": API, "auth_url": "https://login.example.com", "max_retries": 4,
-                  "max_rate_limit_wait": 7200, **settings}
+        config = {
+            "client_id": "id",
+            "client_secret": "secret-value",
+            "company_ids": [1],
+            "api_url": API,
+            "auth_url": "https://login.example.com",
+            "max_retries": 4,
+            "max_rate_limit_wait": 7200,
+            **settings,
+        }
         tap = TapProcore(config=config, setup_mapper=False)
         tap.__dict__["governor"] = governor(clock)
         tap.__dict__["transport"] = Transport(
-            governor=tap.governor, max_retries=config["max_retries"],
-            max_rate_limit_wait=config["max_rate_limit_wait"], clock=clock.time)
+            governor=tap.governor,
+            max_retries=config["max_retries"],
+            max_rate_limit_wait=config["max_rate_limit_wait"],
+            clock=clock.time,
+        )
         mock = requests_mock.Mocker()
         mock.post(TOKEN_URL, logins or [TOKEN] * 10)
         mock.get(TRADES_URL, answers)
@@ -150,8 +178,10 @@ def test_hourly_429_is_waited_out_not_given_up(sender):
 def test_rate_limit_wait_budget_ends_the_run_with_a_clear_message(sender):
     reset = str(int(sender.clock.now) + 3400)
     with pytest.raises(RetriesExhaustedError, match=r"trades: GET .*: still rate limited"):
-        sender([{"status_code": 429, "headers": {"X-Rate-Limit-Reset": reset}}],
-               max_rate_limit_wait=100)
+        sender(
+            [{"status_code": 429, "headers": {"X-Rate-Limit-Reset": reset}}],
+            max_rate_limit_wait=100,
+        )
 
 
 @pytest.mark.parametrize("status", [429, 503])
@@ -164,8 +194,9 @@ def test_a_storm_of_zero_second_429s_waits_longer_each_time_and_ends(sender, sta
 
 
 def test_transient_errors_back_off_then_give_up(sender):
-    with pytest.raises(RetriesExhaustedError,
-                       match="gave up after 4 attempts; last error: HTTP 502"):
+    with pytest.raises(
+        RetriesExhaustedError, match="gave up after 4 attempts; last error: HTTP 502"
+    ):
         sender([{"status_code": 502, "reason": "Bad Gateway"}])
     assert sender.mock.call_count == 1 + 4
     assert len(sender.clock.slept) == 3
@@ -173,8 +204,13 @@ def test_transient_errors_back_off_then_give_up(sender):
 
 
 def test_connection_errors_are_retried(sender):
-    response = sender([{"exc": requests.exceptions.ConnectionError("reset")},
-                       {"exc": requests.exceptions.ReadTimeout("slow")}, ROWS])
+    response = sender(
+        [
+            {"exc": requests.exceptions.ConnectionError("reset")},
+            {"exc": requests.exceptions.ReadTimeout("slow")},
+            ROWS,
+        ]
+    )
     assert response.status_code == 200
     assert sender.tap.transport.stats.retries == 2
 
@@ -202,7 +238,13 @@ def test_a_failing_login_is_retried_like_any_request(sender):
 def test_a_reset_header_years_away_never_means_waiting_years():
     clock = FakeClock()
     pacer = governor(clock)
-    pacer.observe("1", {"X-Rate-Limit-Limit": "10", "X-Rate-Limit-Remaining": "0",
-                        "X-Rate-Limit-Reset": str(int(clock.now + 10**8))})
+    pacer.observe(
+        "1",
+        {
+            "X-Rate-Limit-Limit": "10",
+            "X-Rate-Limit-Remaining": "0",
+            "X-Rate-Limit-Reset": str(int(clock.now + 10**8)),
+        },
+    )
     pacer.before_request("1")
     assert sum(clock.slept) <= 3601

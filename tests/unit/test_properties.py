@@ -27,8 +27,9 @@ JSON_SCALARS = (
 )
 JSON_VALUES = st.recursive(
     JSON_SCALARS,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children,
-                                                                       max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
     max_leaves=20,
 )
 PROPERTIES = {
@@ -92,8 +93,10 @@ def _response(headers: dict[str, str]) -> requests.Response:
 LINKS = st.one_of(
     st.none(),
     st.text(max_size=80),
-    st.builds(lambda page: f'<https://api.example.com/x?page={page}&per_page=10>; rel="next"',
-              st.integers(min_value=-5, max_value=10**9)),
+    st.builds(
+        lambda page: f'<https://api.example.com/x?page={page}&per_page=10>; rel="next"',
+        st.integers(min_value=-5, max_value=10**9),
+    ),
     st.just('<https://api.example.com/x?page=3>; rel="last", <garbage'),
     st.just('rel="next"'),
 )
@@ -133,8 +136,7 @@ def test_paginator_never_loops_or_goes_backwards(link, total, rows):
 @given(
     status=st.sampled_from([429, 503]),
     retry_after=st.one_of(st.none(), st.text(max_size=12), st.integers(-100, 10**5).map(str)),
-    reset=st.one_of(st.none(), st.text(max_size=12),
-                    st.integers(0, 2 * 10**9).map(str)),
+    reset=st.one_of(st.none(), st.text(max_size=12), st.integers(0, 2 * 10**9).map(str)),
 )
 def test_rate_limit_headers_of_any_shape_give_a_finite_wait(status, retry_after, reset):
     headers = {}

@@ -17,8 +17,15 @@ def day(n: int) -> dt.datetime:
     return T0 + dt.timedelta(days=n)
 
 
-def run_sweep(state: dict, now: dt.datetime, projects: list[int], streams=("rfis",), *,
-              stop_after: int | None = None, skips=()) -> tuple[Sweep, dict]:
+def run_sweep(
+    state: dict,
+    now: dt.datetime,
+    projects: list[int],
+    streams=("rfis",),
+    *,
+    stop_after: int | None = None,
+    skips=(),
+) -> tuple[Sweep, dict]:
     """Simulate one run over one company: returns the sweep and the lower bounds it used."""
     sweep = Sweep(state, company_ids=[COMPANY], start_date=START, now=now)
     sweep.enrol(streams)
@@ -57,8 +64,9 @@ def test_new_project_gets_full_history_and_vanished_project_leaves_the_registry(
     _, lowers = run_sweep(state, day(1), [1, 3])
     assert lowers[("rfis", 1)] == day(0)
     assert lowers[("rfis", 3)] == START
-    registered = [p for ids in state["bookmarks"]["projects"]["covered"]["projects"].values()
-                  for p in ids]
+    registered = [
+        p for ids in state["bookmarks"]["projects"]["covered"]["projects"].values() for p in ids
+    ]
     assert sorted(registered) == [1, 3]
     # Project 2 comes back later: it was not swept in between, so it is read in full again.
     _, lowers = run_sweep(state, day(2), [1, 2, 3])
@@ -104,7 +112,10 @@ def test_stream_joining_a_resumed_sweep_reads_every_project():
     run_sweep(state, day(1), [1, 2, 3], streams=("rfis",), stop_after=2)
     _, lowers = run_sweep(state, day(2), [1, 2, 3], streams=("rfis", "submittals"))
     assert {key for key in lowers if key[0] == "submittals"} == {
-        ("submittals", 1), ("submittals", 2), ("submittals", 3)}
+        ("submittals", 1),
+        ("submittals", 2),
+        ("submittals", 3),
+    }
     assert {key for key in lowers if key[0] == "rfis"} == {("rfis", 3)}
 
 
@@ -120,6 +131,7 @@ def test_project_new_in_interrupted_sweep_is_not_redone_but_one_that_appeared_la
 
 def test_state_stays_small_for_a_thousand_projects_and_150_streams():
     import json
+
     state: dict = {}
     streams = tuple(f"stream_{i}" for i in range(150))
     projects = list(range(5_000_000_001, 5_000_001_001))

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.procore_double import DoubleControl, spawn_double, start_double
-from tests.procore_double.harness import REPO_ROOT
+from procore_double import DoubleControl, spawn_double, start_double
+from procore_double.harness import REPO_ROOT
 
 SHARED_API = REPO_ROOT.parent / "shared" / "procore-api"
 CLIENT = {"client_id": "double-client-id", "client_secret": "double-client-secret"}
@@ -812,7 +812,7 @@ def test_faults_can_target_the_token_endpoint(control, procore):
 
 
 def test_bad_fault_specs_are_rejected(control):
-    from tests.procore_double import ControlError
+    from procore_double import ControlError
 
     with pytest.raises(ControlError) as raised:
         control.add_faults({"kind": "meteor_strike"})
@@ -824,7 +824,7 @@ def test_bad_fault_specs_are_rejected(control):
 
 def test_command_line_prints_one_url_line_and_stops_on_sigterm():
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.procore_double", "--port", "0", "--seed", "5"],
+        [sys.executable, "-m", "procore_double", "--port", "0", "--seed", "5"],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -870,7 +870,7 @@ def test_routes_json_is_generated_from_the_api_description():
 
     catalog = json.loads((SHARED_API / "catalog.json").read_text(encoding="utf-8"))
     gets = {op["operationId"] for op in catalog if op["method"] == "GET"}
-    routes = json.loads((REPO_ROOT / "tests/procore_double/routes.json").read_text("utf-8"))
+    routes = json.loads((REPO_ROOT / "procore_double/routes.json").read_text("utf-8"))
     assert {r["operation_id"] for r in routes["routes"]} == gets
     by_id = {r["operation_id"]: r for r in routes["routes"]}
     gt_routes = {

@@ -10,14 +10,14 @@ from datetime import datetime, timezone
 from random import Random
 from typing import Any
 
-from tests.procore_double.fakedata import (
+from procore_double.fakedata import (
     HOSTILE_TEXT,
     INTEGER_EDGES,
     NUMBER_EDGES,
     FakeValues,
     stable_seed,
 )
-from tests.procore_double.routes import RouteTable
+from procore_double.routes import RouteTable
 
 RECORDS_PER_ROUTE = 12
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
@@ -49,8 +49,18 @@ def _walk(value: Any, name: str = ""):
 def test_every_kind_of_hostile_value_appears_and_ids_are_never_null():
     records = _records(seed=1)
     seen: dict[str, int] = dict.fromkeys(
-        ("null", "empty object", "empty array", "array of arrays", "hostile text",
-         "integer edge", "number edge", "null non-id timestamp"), 0)
+        (
+            "null",
+            "empty object",
+            "empty array",
+            "array of arrays",
+            "hostile text",
+            "integer edge",
+            "number edge",
+            "null non-id timestamp",
+        ),
+        0,
+    )
     routes_with_nulls = 0
     for rows in records.values():
         route_has_null = False
@@ -75,8 +85,11 @@ def test_every_kind_of_hostile_value_appears_and_ids_are_never_null():
                     pass
                 elif isinstance(value, int) and value in INTEGER_EDGES and abs(value) > 1:
                     seen["integer edge"] += 1
-                elif isinstance(value, float) and value in NUMBER_EDGES and (
-                        math.copysign(1, value) < 0 or value > 1e15 or 0 < value < 1e-300):
+                elif (
+                    isinstance(value, float)
+                    and value in NUMBER_EDGES
+                    and (math.copysign(1, value) < 0 or value > 1e15 or 0 < value < 1e-300)
+                ):
                     seen["number edge"] += 1
         routes_with_nulls += route_has_null
     assert all(seen.values()), seen

@@ -1,4 +1,4 @@
-"""python -m tests.procore_double: serve the double until SIGTERM/SIGINT.
+"""python -m procore_double: serve the double until SIGTERM/SIGINT.
 
 Prints exactly one line, `PROCORE_DOUBLE_URL=http://<host>:<port>`, once it
 accepts connections (use --port 0 to let the OS pick a free port).
@@ -20,7 +20,7 @@ from .tenant import TenantConfigError
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m tests.procore_double", description="Serve the fake Procore API."
+        prog="python -m procore_double", description="Serve the fake Procore API."
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -40,8 +40,15 @@ def main(argv: list[str] | None = None) -> int:
     settings: dict[str, Any] = {}
     if args.config:
         settings = json.loads(args.config.read_text(encoding="utf-8"))
-    for name in ("seed", "companies", "projects_per_company", "records_per_list", "token_ttl",
-                 "hourly_limit", "spike_limit"):
+    for name in (
+        "seed",
+        "companies",
+        "projects_per_company",
+        "records_per_list",
+        "token_ttl",
+        "hourly_limit",
+        "spike_limit",
+    ):
         value = getattr(args, name)
         if value is not None:
             settings[name] = value

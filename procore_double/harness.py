@@ -17,7 +17,7 @@ from urllib.request import Request, urlopen
 
 from .server import DoubleApp, DoubleConfig, DoubleHTTPServer
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 URL_PREFIX = "PROCORE_DOUBLE_URL="
 STARTUP_TIMEOUT = 60.0
 
@@ -139,7 +139,7 @@ def start_double(
 
 
 class DoubleProcess:
-    """A double running as `python -m tests.procore_double` in a child process."""
+    """A double running as `python -m procore_double` in a child process."""
 
     def __init__(self, process: subprocess.Popen[str], url: str, config_file: str | None):
         self.process = process
@@ -184,7 +184,7 @@ def spawn_double(
     """Start the double as a subprocess (its own GIL) and wait for its URL."""
     merged = {**(config or {}), **settings}
     DoubleConfig.from_dict(dict(merged))  # fail fast, in the caller, on bad settings
-    command = [python, "-m", "tests.procore_double", "--host", host, "--port", str(port)]
+    command = [python, "-m", "procore_double", "--host", host, "--port", str(port)]
     config_file = None
     if merged:
         handle, config_file = tempfile.mkstemp(prefix="procore-double-", suffix=".json")
