@@ -31,6 +31,8 @@ ENVIRONMENTS: dict[str, tuple[str, str]] = {
 
 DEFAULT_PAGE_SIZE = 1000
 DEFAULT_WINDOW_OVERLAP_SECONDS = 300
+DEFAULT_FEED_NAMESPACE = "tap-procore"
+DEFAULT_FULL_SWEEP_DAYS = 7
 
 CONFIG_SCHEMA = th.PropertiesList(
     th.Property(
@@ -185,6 +187,34 @@ CONFIG_SCHEMA = th.PropertiesList(
         default=60,
         description="Seconds between progress lines in the log.",
     ),
+    th.Property(
+        "change_feed",
+        th.BooleanType,
+        default=False,
+        description="Read Procore's webhook deliveries as a change log: project partitions of "
+        "streams the feed covers are read only when they had events (see "
+        "tap-procore-webhooks setup).",
+    ),
+    th.Property(
+        "change_feed_namespace",
+        th.StringType,
+        default=DEFAULT_FEED_NAMESPACE,
+        description="Namespace of the company-level hook whose deliveries the change feed reads.",
+    ),
+    th.Property(
+        "change_feed_full_sweep_days",
+        th.IntegerType,
+        default=DEFAULT_FULL_SWEEP_DAYS,
+        description="With the change feed on, probe every stream in every project (a "
+        "reconciliation sweep) when the last full sweep ended this many days ago or more.",
+    ),
+    th.Property(
+        "change_feed_full_sweep",
+        th.BooleanType,
+        default=False,
+        description="Make this run a full reconciliation sweep now (set it for one run, e.g. "
+        "TAP_PROCORE_CHANGE_FEED_FULL_SWEEP=true).",
+    ),
 ).to_dict()
 
 
@@ -269,8 +299,13 @@ def validate_config(config: t.Mapping[str, t.Any]) -> None:
                 f"must be a date or ISO 8601 date-time like 2024-01-01T00:00:00Z, got "
                 f"{config['start_date']!r}",
             ) from None
-    if config.get("include_inactive_projects") not in (None, True, False):
-        raise ConfigError("include_inactive_projects", "must be true or false")
+    for name in ("include_inactive_projects", "change_feed", "change_feed_full_sweep"):
+        if config.get(name) not in (None, True, False):
+            raise ConfigError(name, "must be true or false")
+    namespace = config.get("change_feed_namespace")
+    if namespace is not None and (not isinstance(namespace, str) or not namespace.strip()):
+        raise ConfigError("change_feed_namespace", "must be a non-empty text")
+    _positive_int(config, "change_feed_full_sweep_days")
     _positive_int(config, "page_size")
     _positive_int(config, "max_requests_per_hour")
     _positive_int(config, "max_workers")

@@ -43,8 +43,9 @@ import pendulum
 from pendulum import DateTime
 
 from tap_procore import dates
+from tap_procore.config import DEFAULT_FEED_NAMESPACE, DEFAULT_FULL_SWEEP_DAYS
 from tap_procore.errors import ProcoreError, ScopeUnavailable
-from tap_procore.sweep import Scope
+from tap_procore.sweep import FEED_KEY, Scope
 from tap_procore.webhook_resources import (
     BY_NAME,
     CREATE,
@@ -56,9 +57,7 @@ from tap_procore.webhook_resources import (
 
 logger = logging.getLogger("tap-procore")
 
-FEED_KEY = "change_feed"
-DEFAULT_NAMESPACE = "tap-procore"
-DEFAULT_FULL_SWEEP_DAYS = 7
+DEFAULT_NAMESPACE = DEFAULT_FEED_NAMESPACE
 #: Payload version of hooks created by `tap-procore-webhooks setup` (the event fields the feed
 #: reads: resource_name, event_type, resource_id, project_id, timestamp).
 PAYLOAD_VERSION = "v2.0"
