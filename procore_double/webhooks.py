@@ -617,7 +617,7 @@ class WebhookService:
     ) -> int:
         """A change made through the control API: one delivery per matching hook and record."""
         name = self.by_route_resource.get(route_resource)
-        if name is None:
+        if name is None or name not in self.resources:
             return 0
         recorded = 0
         with self.lock:
@@ -690,6 +690,11 @@ class WebhookService:
                 hook = self.hooks[str(payload["hook_id"])]
                 hook.status = str(payload["status"])
                 hook.updated_at = _now_text()
+            elif action == "rename_resource":
+                # Procore renames or drops a resource: its triggers stop firing.
+                info = self.resources.pop(str(payload["name"]))
+                if payload.get("to"):
+                    self.resources[str(payload["to"])] = info
             elif action == "age_deliveries":
                 # Everything recorded so far happened `seconds` earlier than it says.
                 seconds = float(payload["seconds"])

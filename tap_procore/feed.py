@@ -188,6 +188,8 @@ class ChangeFeed:
         #: company -> root stream -> the reason it is probed (absent: vouched)
         self.probed: dict[int, dict[str, str]] = {}
         self._warned_unknown: set[str] = set()
+        #: Partitions of vouched streams read (False) and skipped (True) in this run.
+        self.partitions: dict[bool, int] = {False: 0, True: 0}
 
     # --- state ---------------------------------------------------------------------------------
 
@@ -536,7 +538,20 @@ class ChangeFeed:
 
     def vouches_for(self, stream: str, company_id: int) -> bool:
         probed = self.probed.get(company_id)
-        return probed is not None and stream in self.streams and stream not in probed
+        return probed is not None and stream in self.roots and stream not in probed
+
+    def skips(self, stream: str, scope: Scope, covered: t.Sequence[DateTime | None]) -> bool:
+        """Whether a root stream's partition can be left unread: the feed vouches for the stream
+        in this company, the partition was read before (`covered`: up to when each stream it
+        feeds holds every record of the scope), and it had no events since."""
+        if not self.vouches_for(stream, scope.company_id):
+            return False
+        if not covered or any(value is None for value in covered):
+            return False
+        since = min(t.cast("list[DateTime]", covered)) - self.overlap
+        skipped = not self.had_events(stream, scope, since)
+        self.partitions[skipped] += 1
+        return skipped
 
     def had_events(self, stream: str, scope: Scope, since: DateTime) -> bool:
         """Whether `stream` (a root) had events in `scope` at or after `since`."""
@@ -567,6 +582,15 @@ class ChangeFeed:
         return sorted(found, key=lambda item: (item[1], str(item[0])))
 
     # --- at the end of a sweep -----------------------------------------------------------------
+
+    def summary(self) -> str:
+        read, skipped = self.partitions[False], self.partitions[True]
+        if self.full_sweep:
+            return "Change feed: full reconciliation sweep, every partition probed"
+        return (
+            f"Change feed: {skipped} partitions of streams it covers had no events and were not "
+            f"read; {read} were read"
+        )
 
     def complete(self, upper: DateTime) -> None:
         """The sweep reached its end: keep the anchor deliveries and the last full sweep."""
