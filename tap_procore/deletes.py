@@ -6,7 +6,7 @@ Two sources, one convention (the Singer one, which target-postgres honours by se
 * a delete event of the change feed (tap_procore/feed.py) becomes a record of the stream whose rows
   are that resource's records, carrying the key and the event's time;
 * a record read from a recycle bin (a `deleted_<stream>` stream) is also written, whole, to
-  `<stream>`, with `deleted_at` (or its `updated_at`) as `_sdc_deleted_at`, with or without the feed.
+  `<stream>`, with `deleted_at` (or its `updated_at`) as `_sdc_deleted_at`, feed or no feed.
 
 Only streams whose rows are keyed by their scope and `id` take such records (an event names the
 project and the record's id, nothing more). Their schema gets `_sdc_deleted_at`.
