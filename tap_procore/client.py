@@ -17,6 +17,7 @@ import sys
 import time
 import typing as t
 from concurrent.futures import Future
+from functools import cached_property
 from urllib.parse import urljoin, urlsplit
 
 import msgspec
@@ -32,6 +33,7 @@ from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tap_procore import dates, schemas
 from tap_procore.conform import RecordConformer, without_nul
+from tap_procore.deletes import DELETED_AT, SchemaWithDeletes, deleted_at_of, main_stream_of
 from tap_procore.errors import FatalAPIError, ProcoreError, RetriesExhaustedError, ScopeUnavailable
 from tap_procore.http import MAX_REDIRECTS, describe_failure, origin
 from tap_procore.redaction import SecretRedactor
@@ -193,7 +195,7 @@ class ProcoreStream(RESTStream[int]):
     #: What `row_key` is, for the schema's description (default: said from surrogate_key_of).
     row_key_description: t.ClassVar[str | None] = None
 
-    schema: t.ClassVar[StreamSchema] = StreamSchema(SCHEMAS)
+    schema: t.ClassVar[StreamSchema] = SchemaWithDeletes(SCHEMAS)
     state_partitioning_keys: t.ClassVar[tuple[str, ...]] = ()  # see tap_procore/sweep.py
     is_sorted = False
     # RecordConformer (conform.py) already makes every top-level value fit its declared type.
@@ -216,6 +218,8 @@ class ProcoreStream(RESTStream[int]):
         self._row_keys_seen: dict[str, int] = {}
         self._everything_selected: bool | None = None
         self.records_written = 0
+        # (scope, id) of records a recycle bin already wrote here, whole, as deleted.
+        self._from_recycle_bin: set[tuple[Scope, str]] = set()
 
     # --- where requests go ---------------------------------------------------------------------
 
@@ -257,7 +261,7 @@ class ProcoreStream(RESTStream[int]):
     def generate_child_contexts(
         self, record: dict, context: Context | None
     ) -> t.Iterable[dict | None]:
-        if self.child_streams:
+        if self.child_streams and DELETED_AT not in record:  # a deleted record has no children
             child_context = self.get_child_context(record, context)
             if child_context is not None:
                 yield child_context
@@ -619,6 +623,11 @@ class ProcoreStream(RESTStream[int]):
         tap = self._tap
         if tap.sweep.already_done(self.name, scope):
             return
+        if tap.feed is not None and self._is_feed_root:
+            yield from self._deleted_by_events(scope)
+            covered = [tap.sweep.covered_through(name, scope) for name in self.coverage_streams()]
+            if tap.feed.skips(self.name, scope, covered):
+                return  # the change feed vouches that nothing changed here
         if self.tool and tap.tools.is_off(scope, self.tool):
             tap.report.skip(self.name, scope, f"tool '{self.tool}' is not active in the project")
             tap.sweep.record_skip(self.name, scope)
@@ -640,6 +649,35 @@ class ProcoreStream(RESTStream[int]):
                         yield record
         except ScopeUnavailable as exc:
             self.on_unavailable(scope, exc)
+
+    @cached_property
+    def _is_feed_root(self) -> bool:
+        """Directly under a company or a project: the level the change feed speaks for."""
+        parent = self.parent_stream_type
+        return parent is not None and parent.name in ("companies", "projects")
+
+    def _deleted_by_events(self, scope: Scope) -> t.Iterator[dict]:
+        """Records of this stream that the change feed saw deleted since its bookmark: the key
+        and `_sdc_deleted_at` (unless a recycle bin already sent the whole record)."""
+        if DELETED_AT not in self.schema.get("properties", {}):
+            return
+        since = self._tap.sweep.changed_since(self.name, scope)
+        for resource_id, stamp in self._tap.feed.deletes(self.name, scope, since):  # type: ignore[union-attr]
+            if (scope, str(resource_id)) not in self._from_recycle_bin:
+                yield {"id": resource_id, DELETED_AT: dates.format_timestamp(stamp)}
+
+    def write_deleted(self, record: dict, scope: Scope) -> None:
+        """A record of this stream read from its recycle bin: written here too, marked deleted."""
+        row = dict(record)
+        row[DELETED_AT] = deleted_at_of(record) or dates.format_timestamp(self._tap.sweep.upper)
+        if "deleted_at" not in self.schema.get("properties", {}):
+            row.pop("deleted_at", None)  # it is _sdc_deleted_at here
+        conformed = self._conformer.conform(row)
+        if conformed is None:
+            return
+        self._from_recycle_bin.add((scope, str(conformed.get("id"))))
+        self._write_schema_message()
+        self._write_record_message(conformed)
 
     def _parent_contexts(self, context: dict) -> t.Iterable[dict]:
         if not self.ids_from:
@@ -738,6 +776,19 @@ class ProcoreStream(RESTStream[int]):
         super()._write_record_message(record)
         self.records_written += 1
         self._tap.report.count_record(self.name)
+        if self._main_stream is not None and self.context is not None:
+            self._main_stream.write_deleted(record, self.scope_of(self.context))
+
+    @cached_property
+    def _main_stream(self) -> ProcoreStream | None:
+        """For a recycle bin (`deleted_<stream>`): `<stream>`, when it is selected and takes
+        deleted records."""
+        main = self._tap.streams.get(main_stream_of(self.name) or "")
+        if main is None or not main.selected:
+            return None
+        if DELETED_AT not in main.schema.get("properties", {}):
+            return None
+        return main  # type: ignore[return-value]
 
     def log(self, message: str, *args: t.Any, level: int = logging.INFO, **kwargs: t.Any) -> None:
         # The SDK says "Beginning sync" once per parent record (thousands of lines in a run)
