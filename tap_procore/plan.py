@@ -23,9 +23,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tap_procore.client import header_count
 from tap_procore.errors import ProcoreError, ScopeUnavailable
 from tap_procore.hierarchy import ProjectsStream
+from tap_procore.paging import header_count
 from tap_procore.sweep import Scope
 
 if t.TYPE_CHECKING:
