@@ -39,12 +39,10 @@ class CompaniesStream(ProcoreStream):
             sweep = self.tap.sweep
             sweep.note_company(company_id)
             yield record
-            # Every company-level stream and every project of this company has finished.
-            sweep.finish_scope(scope)
+            # Every company-level stream and every project of this company has finished; the
+            # tap completes the sweep once every stream has returned (TapProcore.sync_all).
+            sweep.finish_company(company_id)
             self.tap.forget_scope(scope)
-        # Reached only when every configured company was visited to the end; the tap completes
-        # the sweep once every stream has returned (TapProcore.sync_all).
-        sweep.visited_everything = True
 
     def _find_company(self, company_id: int) -> dict:
         context = {"company_id": company_id}

@@ -90,8 +90,7 @@ class Sweep:
         self.overlap = dates.seconds(overlap_seconds)
         self._company_order = {company_id: i for i, company_id in enumerate(company_ids)}
         self._on_progress = on_progress
-        # Set by the companies stream when it has walked every configured company to the end.
-        self.visited_everything = False
+        self._companies_done: set[int] = set()
         self._clamped: set[str] = set()
 
         covered = self._holder.get(COVERED_KEY) or {}
@@ -257,6 +256,16 @@ class Sweep:
                 self._joiners = set()
                 self._resume_position = None
         self._on_progress()
+
+    def finish_company(self, company_id: int) -> None:
+        """Every stream of the company, and every project of it, has finished."""
+        self.finish_scope(Scope(company_id))
+        self._companies_done.add(company_id)
+
+    @property
+    def visited_everything(self) -> bool:
+        """Whether every configured company was walked to the end in this run."""
+        return self._companies_done >= self._company_order.keys()
 
     def note_company(self, company_id: int) -> None:
         """The company is part of this sweep (even if no company-level stream is selected)."""
