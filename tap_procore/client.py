@@ -36,13 +36,15 @@ if t.TYPE_CHECKING:
 
 #: The key column of streams whose rows have no unique id of their own (see surrogate_key_of).
 ROW_KEY = "row_key"
+#: Context key of the parent record's fields that child streams read (`embedded_in`,
+#: `parent_count_field`). Keys starting with "_" never reach records (`post_process`) nor state
+#: (`state_partitioning_keys` is empty).
+PARENT_FIELDS = "_parent"
 _KEY_ENCODER = msgspec.json.Encoder(order="sorted")
 
 
 class ProcoreStream(WindowedStream):
     """Base for every Procore stream. Subclasses are declarative (see declarations.py)."""
-
-    current_parent_record: dict | None = None
 
     def __init__(self, tap: TapProcore, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(tap, *args, **kwargs)
@@ -63,12 +65,28 @@ class ProcoreStream(WindowedStream):
                 yield child_context
 
     def get_child_context(self, record: dict, context: Context | None) -> dict | None:
-        # Children run right after this, synchronously: embedded children read the record here.
-        self.current_parent_record = record
         child_id = record.get(self.child_id_field)
         if self.child_id_key is None or child_id is None:
             return None
-        return {**(context or {}), self.child_id_key: child_id}
+        child_context = {**(context or {}), self.child_id_key: child_id}
+        # What children read from this record travels with them, not on this stream object.
+        child_context.pop(PARENT_FIELDS, None)
+        fields = self.fields_for_children()
+        if fields:
+            child_context[PARENT_FIELDS] = {name: record.get(name) for name in fields}
+        return child_context
+
+    def fields_for_children(self) -> tuple[str, ...]:
+        """Fields of this stream's records that its children read (embedded lists, counts)."""
+        return tuple(
+            name
+            for child in self.child_streams
+            for name in (
+                getattr(child, "embedded_in", None),
+                getattr(child, "parent_count_field", None),
+            )
+            if name
+        )
 
     # --- records -----------------------------------------------------------------------------
 
@@ -82,10 +100,11 @@ class ProcoreStream(WindowedStream):
             tap.report.skip(self.name, scope, f"tool '{self.tool}' is not active in the project")
             tap.sweep.record_skip(self.name, scope)
             return
+        parent = context.get(PARENT_FIELDS) or {}
         if self.embedded_in is not None:
-            yield from self._embedded_records()
+            yield from _embedded_records(parent.get(self.embedded_in))
             return
-        if self.parent_count_field and self._parent_says_none():
+        if self.parent_count_field and _says_none(parent.get(self.parent_count_field)):
             return
         try:
             yield from self._listed_records(dict(context))
@@ -110,21 +129,6 @@ class ProcoreStream(WindowedStream):
         for source in self.ids_from:
             for parent_id in self.tap.parent_ids(source, scope):
                 yield {**context, self.id_param: parent_id}
-
-    def _parent_record(self) -> dict:
-        """The parent record whose children are being synced right now."""
-        parent = self.tap.streams[self.parent_stream_type.name]  # type: ignore[union-attr]
-        return getattr(parent, "current_parent_record", None) or {}
-
-    def _parent_says_none(self) -> bool:
-        count = self._parent_record().get(self.parent_count_field)
-        return isinstance(count, int) and not isinstance(count, bool) and count == 0
-
-    def _embedded_records(self) -> t.Iterable[dict]:
-        items = self._parent_record().get(self.embedded_in)
-        for item in items or []:
-            if isinstance(item, dict):
-                yield dict(item)
 
     def on_unavailable(self, scope: Scope, exc: ScopeUnavailable) -> None:
         """A 403/404 for one project's (or company's) tool: skip it, say so, carry on."""
@@ -181,3 +185,14 @@ class ProcoreStream(WindowedStream):
         if per_parent_banner or repeated_error:
             level = logging.DEBUG
         super().log(message, *args, level=level, **kwargs)
+
+
+def _says_none(count: t.Any) -> bool:
+    """A parent's count of its children that is exactly 0 (a missing or odd count is not)."""
+    return isinstance(count, int) and not isinstance(count, bool) and count == 0
+
+
+def _embedded_records(items: t.Any) -> t.Iterator[dict]:
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict):
+            yield dict(item)
