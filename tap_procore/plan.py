@@ -14,10 +14,10 @@ read Procore's ``Total`` headers and estimate pages.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import math
 import sys
+import time
 import typing as t
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -354,7 +354,7 @@ ROWS: dict[str, t.Callable[[Planner, dict[int, list[int]]], Counts]] = {
 def _observed_hourly_limit(tap: TapProcore) -> int:
     # Procore reports whichever limit is closer to running out; a window resetting within a
     # minute is the 10-second spike window, not the hourly one.
-    now = dt.datetime.now(dt.timezone.utc).timestamp()
+    now = time.time()
     hourly = [
         window.limit
         for window in tap.governor._windows.values()

@@ -41,13 +41,13 @@ http.py hangs up connections past their deadline); the contract test checks it t
 
 from __future__ import annotations
 
-import datetime as dt
 import typing as t
 
 from singer_sdk import Tap
 from singer_sdk.helpers._catalog import pop_deselected_record_properties
 from singer_sdk.singerlib import RecordMessage
 
+from tap_procore import dates
 from tap_procore.declarations import DeclaredStream
 
 if t.TYPE_CHECKING:
@@ -117,7 +117,7 @@ class PrivateStreamHooks(DeclaredStream):
                     stream=stream_map.stream_alias,
                     record=mapped,
                     version=self._stream_version,
-                    time_extracted=dt.datetime.now(dt.timezone.utc),
+                    time_extracted=dates.extraction_time(),
                 )
 
     def _write_record_message(self, record: dict[str, t.Any]) -> None:

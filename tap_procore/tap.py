@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import os
 import sys
+import time
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
@@ -70,7 +70,7 @@ class TapProcore(PrivateTapHooks):
             raise StateError("state", f"must be a JSON object, got {type(state).__name__}")
         super().__init__(*args, state=state, **kwargs)
         # The first checkpoint comes one interval into the run, not with the first project.
-        self._last_checkpoint = dt.datetime.now(dt.timezone.utc).timestamp()
+        self._last_checkpoint = time.monotonic()
         # A run's log is for people: per-request METRIC lines and the SDK's per-stream
         # bookkeeping come back with LOGLEVEL=DEBUG.
         if self.logger.getEffectiveLevel() > logging.DEBUG:
@@ -268,7 +268,7 @@ class TapProcore(PrivateTapHooks):
 
     def checkpoint(self, *, force: bool = False) -> None:
         """Write STATE if due; the state dict is consistent at every moment it can be called."""
-        now = dt.datetime.now(dt.timezone.utc).timestamp()
+        now = time.monotonic()
         interval = float(self.config.get("state_message_interval", 30))
         if force or now - self._last_checkpoint >= interval:
             self._last_checkpoint = now
