@@ -230,6 +230,19 @@ def change_projects(double: DoubleProcess, projects: list[int]) -> dict[str, set
     return changed
 
 
+def set_up_hook(work: Path, config: dict) -> None:
+    """`tap-procore-webhooks setup` for the selected streams."""
+    from tap_procore.webhooks import main as webhooks
+
+    (work / "setup.json").write_text(json.dumps(config))
+    catalog = work / "setup-catalog.json"
+    catalog.write_text(json.dumps(catalog_selecting(["projects", *STREAMS])))
+    arguments = ["--config", str(work / "setup.json"), "--catalog", str(catalog), "setup"]
+    webhooks(
+        [*arguments, "--destination-url", "https://example.invalid/procore"], out=io.StringIO()
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=1000)
@@ -261,24 +274,7 @@ def main() -> int:
             "start_date": "2020-01-01T00:00:00Z",
         }
         feed_config = {**config, "change_feed": True}
-        (work / "setup.json").write_text(json.dumps(config))
-        (work / "setup-catalog.json").write_text(
-            json.dumps(catalog_selecting(["projects", *STREAMS]))
-        )
-        from tap_procore.webhooks import main as webhooks
-
-        webhooks(
-            [
-                "--config",
-                str(work / "setup.json"),
-                "--catalog",
-                str(work / "setup-catalog.json"),
-                "setup",
-                "--destination-url",
-                "https://example.invalid/procore",
-            ],
-            out=io.StringIO(),
-        )
+        set_up_hook(work, config)
         projects = [p["id"] for p in double.control.tenant()["projects"]]
         rng = random.Random(11)
         # Activity before the first run, as in any company with a hook in place.

@@ -370,31 +370,50 @@ class WebhookService:
             if name == "HooksPost":
                 return Answer(201, {"data": self._create_hook(company_id, _json(body))})
             hook = self._hook(company_id, values[1])
-            if name == "HooksIdGet":
-                return Answer(200, {"data": self._hook_dict(hook, with_count=True)})
-            if name == "HooksIdPatch":
-                return Answer(200, {"data": self._update_hook(hook, _json(body))})
-            if name == "HooksIdDelete":
-                self._delete_hook(hook)
-                return Answer(204)
-            if name == "HooksHookIdTriggersGet":
-                items = [self._trigger_dict(t) for t in self._triggers_of(hook)]
-                return self._list(items, query)
-            if name == "HooksHookIdTriggersPost":
-                return Answer(201, {"data": self._create_trigger(hook, _json(body))})
-            if name == "HooksHookIdTriggersBulkPost":
-                return self._bulk_create(hook, _json(body))
-            if name == "HooksHookIdTriggersBulkDelete":
-                return self._bulk_delete(hook, _json(body))
-            if name == "HooksHookIdTriggersIdDelete":
-                trigger = self.triggers.get(values[2])
-                if trigger is None or trigger.hook_id != hook.id:
-                    raise WebhookError(404, f"Trigger {values[2]} not found")
-                del self.triggers[trigger.id]
-                return Answer(204)
-            if name == "HooksHookIdDeliveriesGet":
-                return self._list(self._delivery_items(hook, query), query)
-        raise WebhookError(404, f"{operation_id} is not served")
+            handler = self._hook_operations().get(name)
+            if handler is None:
+                raise WebhookError(404, f"{operation_id} is not served")
+            return handler(hook, values, query, body)
+
+    def _hook_operations(self) -> dict[str, Any]:
+        """Operations on one hook: name -> handler(hook, path values, query, body)."""
+
+        def delete_hook(hook: Hook, *_: Any) -> Answer:
+            self._delete_hook(hook)
+            return Answer(204)
+
+        def delete_trigger(hook: Hook, values: list[str], *_: Any) -> Answer:
+            trigger = self.triggers.get(values[2])
+            if trigger is None or trigger.hook_id != hook.id:
+                raise WebhookError(404, f"Trigger {values[2]} not found")
+            del self.triggers[trigger.id]
+            return Answer(204)
+
+        return {
+            "HooksIdGet": lambda hook, *_: Answer(
+                200, {"data": self._hook_dict(hook, with_count=True)}
+            ),
+            "HooksIdPatch": lambda hook, _v, _q, body: Answer(
+                200, {"data": self._update_hook(hook, _json(body))}
+            ),
+            "HooksIdDelete": delete_hook,
+            "HooksHookIdTriggersGet": lambda hook, _v, query, _b: self._list(
+                [self._trigger_dict(t) for t in self._triggers_of(hook)], query
+            ),
+            "HooksHookIdTriggersPost": lambda hook, _v, _q, body: Answer(
+                201, {"data": self._create_trigger(hook, _json(body))}
+            ),
+            "HooksHookIdTriggersBulkPost": lambda hook, _v, _q, body: self._bulk_create(
+                hook, _json(body)
+            ),
+            "HooksHookIdTriggersBulkDelete": lambda hook, _v, _q, body: self._bulk_delete(
+                hook, _json(body)
+            ),
+            "HooksHookIdTriggersIdDelete": delete_trigger,
+            "HooksHookIdDeliveriesGet": lambda hook, _v, query, _b: self._list(
+                self._delivery_items(hook, query), query
+            ),
+        }
 
     # ------------------------------------------------------------------ listing
 

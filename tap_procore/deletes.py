@@ -89,3 +89,17 @@ class SchemaWithDeletes(StreamSchema):
 def deleted_at_of(record: dict) -> t.Any:
     """When a recycle-bin record was deleted, as well as the record says."""
     return record.get("deleted_at") or record.get("updated_at")
+
+
+class DeletedRows:
+    """The rows a recycle bin marked deleted in this run, so that a delete event for the same
+    row does not overwrite the whole record with its key alone."""
+
+    def __init__(self) -> None:
+        self._from_bins: set[tuple[str, t.Any, str]] = set()
+
+    def note_recycle_bin(self, stream: str, scope: t.Any, record_id: t.Any) -> None:
+        self._from_bins.add((stream, scope, str(record_id)))
+
+    def from_recycle_bin(self, stream: str, scope: t.Any, record_id: t.Any) -> bool:
+        return (stream, scope, str(record_id)) in self._from_bins

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import os
 import sys
+import time
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
@@ -14,7 +14,6 @@ from pathlib import PurePath
 
 import requests
 import simplejson
-from singer_sdk import Tap
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
 from tap_procore import dates
@@ -27,11 +26,13 @@ from tap_procore.config import (
     settings_from_environment,
     validate_config,
 )
+from tap_procore.deletes import DeletedRows
 from tap_procore.errors import ProcoreError, ScopeUnavailable
 from tap_procore.http import DEFAULT_MAX_RESPONSE_BYTES, ProcoreSession
 from tap_procore.pacing import RateGovernor
 from tap_procore.redaction import SecretRedactor
 from tap_procore.report import RunReport
+from tap_procore.sdk_private import PrivateTapHooks
 from tap_procore.streams import STREAM_TYPES
 from tap_procore.sweep import HOLDER_STREAM, Scope, StateError, Sweep, validate_state
 from tap_procore.tools import ToolRegistry
@@ -46,27 +47,7 @@ if t.TYPE_CHECKING:
 logger = logging.getLogger("tap-procore")
 
 
-class _ClassProperty:
-    """A read-only property of the class (the SDK reads `_env_var_config` on the class)."""
-
-    def __init__(self, getter: t.Callable[[t.Any], t.Any]) -> None:
-        self.getter = getter
-
-    def __get__(self, instance: t.Any, owner: type) -> t.Any:
-        return self.getter(owner)
-
-
-def _environment_config(cls: type[TapProcore]) -> dict[str, t.Any]:
-    # A .env file beside the project counts as environment, as it does for the SDK.
-    from dotenv import find_dotenv, load_dotenv
-
-    load_dotenv(find_dotenv(usecwd=True), override=False)
-    schema = cls.config_jsonschema
-    cls.append_builtin_config(schema)
-    return settings_from_environment(os.environ, schema, cls._env_var_prefix)
-
-
-class TapProcore(Tap):
+class TapProcore(PrivateTapHooks):
     """Singer tap for Procore: every company, project and tool, paced inside the rate limit."""
 
     name = "tap-procore"
@@ -85,10 +66,6 @@ class TapProcore(Tap):
         PluginCapabilities.STRUCTURED_LOGGING,
     ]
 
-    # Settings from TAP_PROCORE_* variables, typed by the settings schema (Meltano passes every
-    # value as text); a bad value stops with one line naming the setting.
-    _env_var_config = _ClassProperty(_environment_config)
-
     def __init__(self, *args: t.Any, state: t.Any = None, **kwargs: t.Any) -> None:
         # The SDK takes anything that is not a dict for a file name ([1, 2] from a state file
         # ends in a traceback); a state must be a JSON object.
@@ -96,7 +73,7 @@ class TapProcore(Tap):
             raise StateError("state", f"must be a JSON object, got {type(state).__name__}")
         super().__init__(*args, state=state, **kwargs)
         # The first checkpoint comes one interval into the run, not with the first project.
-        self._last_checkpoint = dt.datetime.now(dt.timezone.utc).timestamp()
+        self._last_checkpoint = time.monotonic()
         # A run's log is for people: per-request METRIC lines and the SDK's per-stream
         # bookkeeping come back with LOGLEVEL=DEBUG.
         if self.logger.getEffectiveLevel() > logging.DEBUG:
@@ -120,12 +97,21 @@ class TapProcore(Tap):
         validate_state(state)
         super().load_state(state)
 
-    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        # Our own check first: one line that names the setting, before any request. Discovery
-        # (raise_errors=False) must keep working without credentials.
-        if raise_errors:
-            validate_config(self.config)
-        return super()._validate_config(raise_errors=raise_errors)
+    @classmethod
+    def environment_config(cls, prefix: str) -> dict[str, t.Any]:
+        """TAP_PROCORE_* settings, typed by the settings schema (Meltano passes every value as
+        text); a bad value stops with one line naming the setting."""
+        # A .env file beside the project counts as environment, as it does for the SDK.
+        from dotenv import find_dotenv, load_dotenv
+
+        load_dotenv(find_dotenv(usecwd=True), override=False)
+        schema = cls.config_jsonschema
+        cls.append_builtin_config(schema)
+        return settings_from_environment(os.environ, schema, prefix)
+
+    def check_config(self) -> None:
+        # Our own check first: one line that names the setting, before any request.
+        validate_config(self.config)
 
     # --- services shared by every stream of a run ------------------------------------------
 
@@ -272,6 +258,10 @@ class TapProcore(Tap):
         feed.plan(upper=sweep.upper, bookmarks=bookmarks)
 
     @cached_property
+    def deleted_rows(self) -> DeletedRows:
+        return DeletedRows()
+
+    @cached_property
     def tools(self) -> ToolRegistry:
         tools_stream = self.streams["project_tools"]
         tool_streams = [
@@ -322,7 +312,7 @@ class TapProcore(Tap):
 
     def checkpoint(self, *, force: bool = False) -> None:
         """Write STATE if due; the state dict is consistent at every moment it can be called."""
-        now = dt.datetime.now(dt.timezone.utc).timestamp()
+        now = time.monotonic()
         interval = float(self.config.get("state_message_interval", 30))
         if force or now - self._last_checkpoint >= interval:
             self._last_checkpoint = now
@@ -334,8 +324,8 @@ class TapProcore(Tap):
     def sync_all(self) -> None:  # type: ignore[misc]  # final in the SDK; extended, not replaced
         self._start_feed()
         super().sync_all()
-        # Reached only when every selected stream returned; the companies stream says whether
-        # every configured company was walked to the end.
+        # Reached only when every selected stream returned; the sweep knows whether every
+        # configured company was walked to the end (it is not when no stream is selected).
         if self.sweep.visited_everything:
             self.complete_sweep()
 
@@ -375,7 +365,7 @@ class TapProcore(Tap):
             # One line for the operator; a traceback would only bury it.
             stop(str(exc))
 
-    def _handle_termination(self, signum: int, frame: t.Any) -> None:  # pragma: no cover
+    def on_termination(self, signum: int) -> t.NoReturn:  # pragma: no cover
         # Killed from outside: the last STATE is already consistent; leave a non-zero code so
         # the orchestrator does not mistake a partial run for a finished one.
         try:

@@ -30,7 +30,8 @@ import pendulum
 import requests
 from pendulum import DateTime
 
-from tap_procore.client import ProcoreStream, decode_json, header_count
+from tap_procore.answers import decode_json
+from tap_procore.client import ProcoreStream
 from tap_procore.errors import ProcoreError, ScopeUnavailable
 from tap_procore.feed import (
     DEFAULT_NAMESPACE,
@@ -45,6 +46,7 @@ from tap_procore.feed import (
     StreamInfo,
 )
 from tap_procore.http import describe_failure
+from tap_procore.paging import header_count
 from tap_procore.redaction import SecretRedactor
 from tap_procore.webhook_resources import EVENT_TYPES
 

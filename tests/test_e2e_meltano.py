@@ -16,33 +16,11 @@ import psycopg
 import pytest
 
 from procore_double import spawn_double
-from tests.conftest import REPO, discover
+from tests.conftest import FOUNDATION_STREAMS, REPO, discover, meltano_install
 
 pytestmark = pytest.mark.e2e
 
-STREAMS = [
-    "companies",
-    "projects",
-    "project_tools",
-    "company_users",
-    "company_vendors",
-    "trades",
-    "project_users",
-    "rfis",
-    "rfi_replies",
-    "submittals",
-    "punch_items",
-    "change_events",
-    "purchase_order_contracts",
-    "budget_views",
-    "budget_view_detail_rows",
-    "manpower_logs",
-    "checklists",
-    "observations",
-    "direct_costs",
-    "incidents",
-    "drawing_areas",
-]
+STREAMS = FOUNDATION_STREAMS
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 STATE_ID = "dev:tap-procore-to-target-postgres"
 
@@ -110,8 +88,7 @@ def meltano_env(tmp_path_factory):
         env = meltano_environment(
             double, tmp_path_factory.mktemp("meltano"), [f"{stream}.*" for stream in STREAMS]
         )
-        installed = meltano("install", env=env)
-        assert installed.returncode == 0, installed.stderr[-3000:]
+        meltano_install(lambda: meltano("install", env=env))
         yield double, env
 
 
@@ -305,8 +282,7 @@ def whole_catalog_env(tmp_path_factory):
     with spawn_double(hourly_limit=10**9, spike_limit=10**9, **WHOLE_CATALOG_TENANT) as double:
         # Every stream, explicitly: meltano.yml's default selection may leave some out.
         env = meltano_environment(double, tmp_path_factory.mktemp("whole"), ["*.*"])
-        installed = meltano("install", env=env)
-        assert installed.returncode == 0, installed.stderr[-3000:]
+        meltano_install(lambda: meltano("install", env=env))
         yield double, env
 
 
