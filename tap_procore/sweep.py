@@ -91,6 +91,7 @@ class Sweep:
         self._company_order = {company_id: i for i, company_id in enumerate(company_ids)}
         self._on_progress = on_progress
         self._companies_done: set[int] = set()
+        self._reread: dict[DateTime, DateTime] = {}
         self._clamped: set[str] = set()
 
         covered = self._holder.get(COVERED_KEY) or {}
@@ -217,13 +218,20 @@ class Sweep:
         lowers = []
         for name in streams:
             covered = self.covered_through(name, scope)
-            lowers.append(covered - self.overlap if covered is not None else self.start)
+            lowers.append(self._reread_from(covered) if covered is not None else self.start)
         return max(min(lowers, default=self.start), self.start)
 
     def changed_since(self, stream: str, scope: Scope) -> DateTime | None:
         """From when `stream` must write `scope`'s records again; None: all of them."""
         covered = self.covered_through(stream, scope)
-        return None if covered is None else covered - self.overlap
+        return None if covered is None else self._reread_from(covered)
+
+    def _reread_from(self, covered: DateTime) -> DateTime:
+        # The same few bookmarks, for every project: pendulum's arithmetic is not free.
+        found = self._reread.get(covered)
+        if found is None:
+            found = self._reread[covered] = covered - self.overlap
+        return found
 
     # -- progress -----------------------------------------------------------------------------
 
