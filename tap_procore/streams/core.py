@@ -16,7 +16,7 @@ class ProjectToolsStream(ProjectStream):
     name = "project_tools"
     path = "/rest/v1.0/projects/{project_id}/tools"
 
-    def get_records(self, context: Context | None) -> t.Iterable[dict]:
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         # The tool registry may already have fetched this list to decide what to skip.
         cached = self.tap.tools.records_for(self.scope_of(context))
         if cached is not None:

@@ -16,7 +16,7 @@ ALL_CONTRACTS = ("prime_contracts", "purchase_order_contracts", "work_order_cont
 COMMITMENT_CONTRACTS = ("purchase_order_contracts", "work_order_contracts")
 
 
-def _budget_row_key(row: dict) -> str:
+def _budget_row_key(row: dict[str, t.Any]) -> str:
     """The row's id when it has one; unbudgeted rows come without an id and are keyed by a
     digest of their cost code, category, biller and WBS code."""
     if row.get("id") is not None:
@@ -80,7 +80,7 @@ class BudgetViewDetailRowsStream(ProjectStream):
     child_id_key = "budget_line_item_id"
     child_id_field = "id"
 
-    def surrogate_key(self, row: dict) -> str:
+    def surrogate_key(self, row: dict[str, t.Any]) -> str:
         return _budget_row_key(row)
 
 
@@ -158,7 +158,7 @@ class BudgetViewSnapshotDetailRowsStream(ProjectStream):
     row_key_description = BUDGET_ROW_KEY
     tool = "budget"
 
-    def surrogate_key(self, row: dict) -> str:
+    def surrogate_key(self, row: dict[str, t.Any]) -> str:
         return _budget_row_key(row)
 
 
