@@ -195,8 +195,9 @@ class MonitoringResourcesStream(ProjectStream):
 
 class BudgetChangeAdjustmentLineItemsStream(ProjectStream):
     """Budget changes as their adjustment line items (each carries its budget change's id,
-    number, name and status): the v1.0 budget change summaries answer `{"data": [...]}` on a
-    v1 path, an envelope the base unwraps only on v2 paths, so they are not read."""
+    number, name and status), from the v2.0 list. The budget change summary rows are
+    `budget_changes` (v1.0; the base unwraps its `{"data": [...]}` like any list's, see
+    AnswersStream._records_in in tap_procore/answers.py)."""
 
     name = "budget_change_adjustment_line_items"
     path = (
@@ -614,7 +615,7 @@ class ChangeEventLineItemsStream(ProjectStream):
 
 class ChangeEventsV11Stream(ProjectStream):
     """The v1.1 representation of change events (status, type, reason as objects, change and
-    markup items); kept next to the v1.0 `change_events` as the CSV lists both."""
+    markup items); kept next to the v1.0 `change_events`: the catalog has both versions."""
 
     name = "change_events_v1_1"
     path = "/rest/v1.1/change_events"

@@ -731,7 +731,7 @@ class InspectionUsersStream(ProjectStream):
 
 
 class ChecklistResponsesStream(CompanyStream):
-    """The CSV's "Responses": the company's inspection (checklist) item responses."""
+    """ "Responses" in Procore's tool list: the company's inspection (checklist) item responses."""
 
     name = "checklist_responses"
     path = "/rest/v1.0/companies/{company_id}/checklist/responses"
