@@ -54,20 +54,22 @@ class ProcoreStream(WindowedStream):
         self._conformer = RecordConformer(
             self.name, self.schema.get("properties", {}), self.primary_keys or ()
         )
-        self._row_key_list: tuple = ()
+        self._row_key_list: tuple[t.Any, ...] = ()
         self._row_keys_seen: dict[str, int] = {}
 
     # --- the tree --------------------------------------------------------------------------
 
     def generate_child_contexts(
-        self, record: dict, context: Context | None
-    ) -> t.Iterable[dict | None]:
+        self, record: dict[str, t.Any], context: Context | None
+    ) -> t.Iterable[dict[str, t.Any] | None]:
         if self.child_streams and DELETED_AT not in record:  # a deleted record has no children
             child_context = self.get_child_context(record, context)
             if child_context is not None:
                 yield child_context
 
-    def get_child_context(self, record: dict, context: Context | None) -> dict | None:
+    def get_child_context(
+        self, record: dict[str, t.Any], context: Context | None
+    ) -> dict[str, t.Any] | None:
         child_id = record.get(self.child_id_field)
         if self.child_id_key is None or child_id is None:
             return None
@@ -93,7 +95,7 @@ class ProcoreStream(WindowedStream):
 
     # --- records -----------------------------------------------------------------------------
 
-    def get_records(self, context: Context | None) -> t.Iterable[dict]:
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         assert context is not None
         scope = self.scope_of(context)
         tap = self.tap
@@ -119,7 +121,7 @@ class ProcoreStream(WindowedStream):
         except ScopeUnavailable as exc:
             self.on_unavailable(scope, exc)
 
-    def _listed_records(self, context: dict) -> t.Iterator[dict]:
+    def _listed_records(self, context: dict[str, t.Any]) -> t.Iterator[dict[str, t.Any]]:
         for parent_context in self._parent_contexts(context):
             for window in self.windows(parent_context):
                 window_context = {**parent_context, "_window": window} if window else parent_context
@@ -128,7 +130,7 @@ class ProcoreStream(WindowedStream):
                         record[self.id_param] = parent_context[self.id_param]
                     yield record
 
-    def _parent_contexts(self, context: dict) -> t.Iterable[dict]:
+    def _parent_contexts(self, context: dict[str, t.Any]) -> t.Iterable[dict[str, t.Any]]:
         if not self.ids_from:
             yield context
             return
@@ -144,9 +146,9 @@ class ProcoreStream(WindowedStream):
     def _is_feed_root(self) -> bool:
         """Directly under a company or a project: the level the change feed speaks for."""
         parent = self.parent_stream_type
-        return parent is not None and parent.name in ("companies", "projects")
+        return parent is not None and str(vars(parent).get("name")) in ("companies", "projects")
 
-    def _deleted_by_events(self, scope: Scope) -> t.Iterator[dict]:
+    def _deleted_by_events(self, scope: Scope) -> t.Iterator[dict[str, t.Any]]:
         """Records of this stream the change feed saw deleted since its bookmark: the key and
         `_sdc_deleted_at` (unless a recycle bin already sent the whole record)."""
         if DELETED_AT not in self.schema.get("properties", {}):
@@ -159,7 +161,7 @@ class ProcoreStream(WindowedStream):
             if not self.tap.deleted_rows.from_recycle_bin(self.name, scope, resource_id):
                 yield {"id": resource_id, DELETED_AT: dates.format_timestamp(stamp)}
 
-    def after_write(self, record: dict) -> None:
+    def after_write(self, record: dict[str, t.Any]) -> None:
         if self._main_stream is not None and self.context is not None:
             self._main_stream.write_deleted(record, self.scope_of(self.context))
 
@@ -167,22 +169,21 @@ class ProcoreStream(WindowedStream):
     def _main_stream(self) -> ProcoreStream | None:
         """For a recycle bin (`deleted_<stream>`): `<stream>`, when it is selected and takes
         deleted records."""
-        main = self.tap.streams.get(main_stream_of(self.name) or "")
-        if main is None or not main.selected:
+        name = main_stream_of(self.name)
+        if name is None or name not in self.tap.streams:
             return None
-        if DELETED_AT not in main.schema.get("properties", {}):
+        main = self.tap.stream(name)
+        if not main.selected or DELETED_AT not in main.schema.get("properties", {}):
             return None
-        return main  # type: ignore[return-value]
+        return main
 
-    def write_deleted(self, record: dict, scope: Scope) -> None:
+    def write_deleted(self, record: dict[str, t.Any], scope: Scope) -> None:
         """A record of this stream read from its recycle bin: written here too, marked deleted."""
         row = dict(record)
         row[DELETED_AT] = deleted_at_of(record) or dates.format_timestamp(self.tap.sweep.upper)
         if "deleted_at" not in self.schema.get("properties", {}):
             row.pop("deleted_at", None)  # it is _sdc_deleted_at here
         conformed = self._conformer.conform(row)
-        if conformed is None:
-            return
         self.tap.deleted_rows.note_recycle_bin(self.name, scope, conformed.get("id"))
         self._write_schema_message()
         self._write_record_message(conformed)
@@ -194,7 +195,9 @@ class ProcoreStream(WindowedStream):
         if scope.is_project:
             self.tap.tools.note_refusal()
 
-    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+    def post_process(
+        self, row: dict[str, t.Any], context: Context | None = None
+    ) -> dict[str, t.Any] | None:
         if context:
             for key, value in context.items():
                 if not key.startswith("_"):
@@ -205,7 +208,7 @@ class ProcoreStream(WindowedStream):
 
     # --- surrogate keys ------------------------------------------------------------------------
 
-    def surrogate_key(self, row: dict) -> str:
+    def surrogate_key(self, row: dict[str, t.Any]) -> str:
         """`row_key` of a row: the JSON array of its `surrogate_key_of` values (nulls kept)."""
         return _KEY_ENCODER.encode([row.get(name) for name in self.surrogate_key_of]).decode()
 
@@ -249,7 +252,7 @@ def _says_none(count: t.Any) -> bool:
     return isinstance(count, int) and not isinstance(count, bool) and count == 0
 
 
-def _embedded_records(items: t.Any) -> t.Iterator[dict]:
+def _embedded_records(items: t.Any) -> t.Iterator[dict[str, t.Any]]:
     for item in items if isinstance(items, list) else []:
         if isinstance(item, dict):
             yield dict(item)

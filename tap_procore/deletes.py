@@ -41,7 +41,8 @@ def keyed_by_id(primary_keys: t.Iterable[str]) -> bool:
 def _stream_names() -> frozenset[str]:
     from tap_procore.streams import STREAM_TYPES  # the registry imports the stream base
 
-    return frozenset(stream_class.name for stream_class in STREAM_TYPES)
+    # `name` is declared by each stream class, not only on its instances.
+    return frozenset(str(vars(stream_class)["name"]) for stream_class in STREAM_TYPES)
 
 
 @cache
@@ -71,7 +72,7 @@ class SchemaWithDeletes(StreamSchema):
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
-        self._built: dict[str, dict] = {}
+        self._built: dict[str, dict[str, t.Any]] = {}
 
     def get_stream_schema(self, stream: t.Any, stream_class: type) -> t.Any:
         name = stream.name
@@ -86,7 +87,7 @@ class SchemaWithDeletes(StreamSchema):
         return self._built[name]
 
 
-def deleted_at_of(record: dict) -> t.Any:
+def deleted_at_of(record: dict[str, t.Any]) -> t.Any:
     """When a recycle-bin record was deleted, as well as the record says."""
     return record.get("deleted_at") or record.get("updated_at")
 

@@ -76,7 +76,7 @@ DELIVERIES = "/rest/v2.0/companies/{company_id}/webhooks/hooks/{hook_id}/deliver
 class WebhooksApi(t.Protocol):
     """How the feed talks to Procore (the tap's paced, retried transport)."""
 
-    def list(self, company_id: int, path: str, params: dict[str, t.Any]) -> list[dict]:
+    def list(self, company_id: int, path: str, params: dict[str, t.Any]) -> list[dict[str, t.Any]]:
         """Every item of a v2 listing (all pages); raises ScopeUnavailable on 403/404."""
 
     def write(self, company_id: int, method: str, path: str, body: t.Any) -> t.Any:
@@ -117,7 +117,7 @@ class CompanyFeed:
     """One company's hook, triggers, resources and deliveries, as read in this run."""
 
     company_id: int
-    hook: dict | None = None
+    hook: dict[str, t.Any] | None = None
     #: Why nothing in this company can be vouched for (no hook, disabled, refused).
     problem: str | None = None
     active_since: DateTime | None = None
@@ -170,7 +170,7 @@ class ChangeFeed:
         company_ids: t.Sequence[int],
         streams: t.Sequence[StreamInfo],
         namespace: str = DEFAULT_NAMESPACE,
-        holder: dict | None = None,
+        holder: dict[str, t.Any] | None = None,
         overlap: pendulum.Duration | None = None,
         full_sweep_days: int = DEFAULT_FULL_SWEEP_DAYS,
         full_sweep_requested: bool = False,
@@ -194,11 +194,12 @@ class ChangeFeed:
     # --- state ---------------------------------------------------------------------------------
 
     @property
-    def state(self) -> dict:
-        return self._holder.setdefault(FEED_KEY, {})
+    def state(self) -> dict[str, t.Any]:
+        return t.cast("dict[str, t.Any]", self._holder.setdefault(FEED_KEY, {}))
 
-    def _company_state(self, company_id: int) -> dict:
-        return self.state.setdefault("companies", {}).setdefault(str(company_id), {})
+    def _company_state(self, company_id: int) -> dict[str, t.Any]:
+        companies = self.state.setdefault("companies", {})
+        return t.cast("dict[str, t.Any]", companies.setdefault(str(company_id), {}))
 
     # --- which streams -------------------------------------------------------------------------
 
@@ -265,7 +266,7 @@ class ChangeFeed:
             )
         return feed
 
-    def find_hook(self, company_id: int) -> dict | None:
+    def find_hook(self, company_id: int) -> dict[str, t.Any] | None:
         hooks = self.api.list(
             company_id, HOOKS.format(company_id=company_id), {"namespace": self.namespace}
         )
@@ -285,7 +286,9 @@ class ChangeFeed:
         )
         return candidates[0] if candidates else None
 
-    def read_resources(self, company_id: int, hook: dict | None) -> dict[str, frozenset[str]]:
+    def read_resources(
+        self, company_id: int, hook: dict[str, t.Any] | None
+    ) -> dict[str, frozenset[str]]:
         version = str((hook or {}).get("payload_version") or PAYLOAD_VERSION)
         offered: dict[str, frozenset[str]] = {}
         for item in self.api.list(
@@ -366,7 +369,9 @@ class ChangeFeed:
             if not self.full_sweep:
                 self._log_fallbacks(company_id, self.probed[company_id])
 
-    def _listing_start(self, feed: CompanyFeed, bookmarks: t.Mapping[str, DateTime | None]):
+    def _listing_start(
+        self, feed: CompanyFeed, bookmarks: t.Mapping[str, DateTime | None]
+    ) -> DateTime | None:
         known = [bookmark for bookmark in bookmarks.values() if bookmark is not None]
         anchor = self._anchor(feed.company_id)
         if anchor is not None:
@@ -412,7 +417,7 @@ class ChangeFeed:
                 self._note_delete(feed, event)
         feed.complete_from = feed.oldest_delivery
 
-    def _event(self, company_id: int, delivery: dict) -> Event | None:
+    def _event(self, company_id: int, delivery: dict[str, t.Any]) -> Event | None:
         payload = delivery.get("payload")
         if not isinstance(payload, dict):
             return None
@@ -565,7 +570,9 @@ class ChangeFeed:
                 return True
         return False
 
-    def deletes(self, stream: str, scope: Scope, since: DateTime | None) -> list[tuple]:
+    def deletes(
+        self, stream: str, scope: Scope, since: DateTime | None
+    ) -> list[tuple[t.Any, DateTime]]:
         """(resource id, time) of the records of `stream` deleted in `scope` since `since`."""
         feed = self.companies.get(scope.company_id)
         if feed is None:

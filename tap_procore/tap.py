@@ -83,14 +83,9 @@ class TapProcore(PrivateTapHooks):
     def discover_streams(self) -> list[ProcoreStream]:
         return [stream_class(tap=self) for stream_class in STREAM_TYPES]
 
-    def load_streams(self) -> list:
-        # The SDK logs one line per parent/child link: 280 lines of noise before every run.
-        previous = self.logger.level
-        self.logger.setLevel(max(previous, logging.WARNING))
-        try:
-            return super().load_streams()
-        finally:
-            self.logger.setLevel(previous)
+    def stream(self, name: str) -> ProcoreStream:
+        """A stream of this run, typed as what every stream of this tap is."""
+        return t.cast("ProcoreStream", self.streams[name])
 
     def load_state(self, state: dict[str, t.Any]) -> None:
         # One line naming the first key of the wrong shape, before the SDK or the sweep reads it.
@@ -204,7 +199,7 @@ class TapProcore(PrivateTapHooks):
             )
         overlap = self.config.get("window_overlap_seconds")
         sweep = Sweep(
-            self.state,
+            t.cast(dict[str, t.Any], self.state),  # the SDK's TypedDict: the same dict
             company_ids=list(self.config["company_ids"]),
             start_date=dates.parse_start_date(start) if start else None,
             now=clock.now(),
@@ -263,7 +258,7 @@ class TapProcore(PrivateTapHooks):
 
     @cached_property
     def tools(self) -> ToolRegistry:
-        tools_stream = self.streams["project_tools"]
+        tools_stream = self.stream("project_tools")
         tool_streams = [
             stream
             for stream in self.streams.values()
@@ -271,9 +266,9 @@ class TapProcore(PrivateTapHooks):
             and (stream.selected or stream.has_selected_descendents)
         ]
 
-        def fetch(scope: Scope) -> list[dict]:
+        def fetch(scope: Scope) -> list[dict[str, t.Any]]:
             context = {"company_id": scope.company_id, "project_id": scope.project_id}
-            return list(tools_stream.request_records(context))  # type: ignore[attr-defined]
+            return list(tools_stream.request_records(context))
 
         return ToolRegistry(
             fetch, tool_streams=len(tool_streams), list_selected=tools_stream.selected
@@ -288,12 +283,12 @@ class TapProcore(PrivateTapHooks):
         every stream that needs them (contract ids for payments, RFQs and change orders)."""
         key = (stream_name, scope)
         if key not in self._parent_id_cache:
-            source = self.streams[stream_name]
+            source = self.stream(stream_name)
             context = {"company_id": scope.company_id}
             if scope.project_id is not None:
                 context["project_id"] = scope.project_id
             try:
-                records = list(source.request_records(context))  # type: ignore[attr-defined]
+                records = list(source.request_records(context))
             except ScopeUnavailable as exc:
                 self.report.skip(stream_name, scope, f"{exc} (listed only for its ids)")
                 records = []
@@ -318,7 +313,7 @@ class TapProcore(PrivateTapHooks):
             self._last_checkpoint = now
             self.state_writer.write_state(self.state)
         # Whatever a finished partition wrote goes out now, not at the next STATE.
-        self.message_writer.flush()
+        t.cast(FlushAtStateWriter, self.message_writer).flush()
         self.report.maybe_log_progress(self.transport.stats, self.governor.stats)
 
     def sync_all(self) -> None:  # type: ignore[misc]  # final in the SDK; extended, not replaced
@@ -358,7 +353,7 @@ class TapProcore(PrivateTapHooks):
     # --- command line --------------------------------------------------------------------
 
     @classmethod
-    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:  # type: ignore[override]
+    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
         try:
             super().invoke(*args, **kwargs)
         except ProcoreError as exc:
@@ -373,6 +368,17 @@ class TapProcore(PrivateTapHooks):
         finally:
             logger.warning("Stopped by signal %s; the next run resumes where this one was", signum)
             sys.exit(128 + signum)
+
+
+def _without_child_stream_lines(record: logging.LogRecord) -> bool:
+    """The SDK logs one line per parent/child link while loading the streams: 280 lines of
+    noise before every run, at any log level."""
+    return not str(record.msg).startswith("Added '%s' as child stream")
+
+
+# On the tap's logger (the SDK's `TapProcore.logger`) before any tap exists: streams are loaded
+# inside the SDK's constructor.
+logging.getLogger(TapProcore.name).addFilter(_without_child_stream_lines)
 
 
 def _quiet_sdk_bookkeeping(record: logging.LogRecord) -> bool:

@@ -65,7 +65,8 @@ class _WebhooksListing(ProcoreStream):
     """One webhooks API listing, read like any stream's (paging, pacing, retries, 403/404 as
     ScopeUnavailable). Not part of the catalog."""
 
-    schema: t.ClassVar[dict] = {"type": "object", "properties": {}}  # type: ignore[assignment]
+    # A listing of the webhooks API has no schema file: its records are not written.
+    schema: t.ClassVar[dict[str, t.Any]] = {"type": "object", "properties": {}}
     max_page_size = 100
 
 
@@ -82,7 +83,7 @@ class TapWebhooksApi:
             self._listings[path] = _WebhooksListing(self.tap, name=name, path=path)
         return self._listings[path]
 
-    def list(self, company_id: int, path: str, params: dict[str, t.Any]) -> list[dict]:
+    def list(self, company_id: int, path: str, params: dict[str, t.Any]) -> list[dict[str, t.Any]]:
         # Concrete paths are passed: the listing has no placeholders left to fill.
         context = {"company_id": company_id, "_window": dict(params)}
         return list(self._listing(path).request_records(context))
@@ -180,7 +181,9 @@ def feed_streams(tap: TapProcore) -> list[StreamInfo]:
     return infos
 
 
-def build_feed(tap: TapProcore, *, holder: dict | None = None, **options: t.Any) -> ChangeFeed:
+def build_feed(
+    tap: TapProcore, *, holder: dict[str, t.Any] | None = None, **options: t.Any
+) -> ChangeFeed:
     config = tap.config
     return ChangeFeed(
         TapWebhooksApi(tap),
@@ -197,7 +200,7 @@ def build_feed(tap: TapProcore, *, holder: dict | None = None, **options: t.Any)
 
 def wanted_triggers(feed: ChangeFeed, offered: dict[str, frozenset[str]]) -> set[tuple[str, str]]:
     """(resource, event) of every event Procore offers for a resource of a selected stream."""
-    wanted = set()
+    wanted: set[tuple[str, str]] = set()
     for info in feed.streams.values():
         for resource in feed.resources_of(info.name):
             events = offered.get(resource.name)
@@ -276,7 +279,7 @@ def setup(feed: ChangeFeed, destination_url: str, *, dry_run: bool, out: t.TextI
     return 0
 
 
-def _data(answer: t.Any) -> dict:
+def _data(answer: t.Any) -> dict[str, t.Any]:
     body = answer.get("data", answer) if isinstance(answer, dict) else answer
     if not isinstance(body, dict) or body.get("id") is None:
         raise FeedError(f"Procore's answer has no hook id: {str(answer)[:200]}")
@@ -359,8 +362,8 @@ def status(feed: ChangeFeed, *, out: t.TextIO) -> int:
 # --- command line -----------------------------------------------------------------------------
 
 
-def _load_config(values: list[str]) -> tuple[dict, bool]:
-    config: dict = {}
+def _load_config(values: list[str]) -> tuple[dict[str, t.Any], bool]:
+    config: dict[str, t.Any] = {}
     from_env = False
     for value in values:
         if value == "ENV":

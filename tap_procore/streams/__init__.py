@@ -39,7 +39,8 @@ def _declared_streams() -> list[type[ProcoreStream]]:
                 and "name" in value.__dict__
             ):
                 found.append(value)
-    return sorted(found, key=lambda stream_class: stream_class.name)
+    # `name` is declared by each stream class (checked above), not only on its instances.
+    return sorted(found, key=lambda stream_class: str(vars(stream_class)["name"]))
 
 
 def depth_of(stream_class: type[ProcoreStream]) -> int:
