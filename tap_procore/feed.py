@@ -264,6 +264,9 @@ class ChangeFeed:
             feed.problem = (
                 f"the webhooks API refused ({exc}); the app needs the Webhooks API permission"
             )
+        except ProcoreError as exc:
+            # The feed only saves requests: when it cannot be read, the run probes instead.
+            feed.problem = f"the webhooks API could not be read ({exc})"
         return feed
 
     def find_hook(self, company_id: int) -> dict[str, t.Any] | None:
@@ -360,6 +363,8 @@ class ChangeFeed:
                         f"the deliveries listing was refused ({exc}); the app needs the Webhooks "
                         "API permission"
                     )
+                except ProcoreError as exc:
+                    feed.problem = f"the deliveries listing could not be read ({exc})"
             reasons = {
                 root: self._why_probed(feed, root, bookmarks.get(root)) for root in self.roots
             }
