@@ -137,10 +137,26 @@ def test_only_projects_with_events_are_read_and_deletes_become_rows(double, base
 
 def probed_everywhere(double, tmp_path, baseline, template: str, **extra: t.Any):
     since = next_index(double)
-    run = run_tap(tmp_path, config(double, **extra), streams=STREAMS, state=baseline)
+    state = extra.pop("state", baseline)
+    run = run_tap(tmp_path, config(double, **extra), streams=STREAMS, state=state)
     assert run.returncode == 0, run.stderr[-3000:]
     assert requested_projects(double, since, template) == set(PROJECTS)
     return run
+
+
+def test_full_sweep_on_demand_and_when_due(double, baseline, tmp_path):
+    asked = probed_everywhere(
+        double, tmp_path / "asked", baseline, SUBMITTALS, change_feed_full_sweep=True
+    )
+    assert "full reconciliation sweep (requested (change_feed_full_sweep))" in asked.stderr
+    assert (
+        asked.final_state["bookmarks"]["projects"]["change_feed"]["full_sweep"]
+        > (baseline["bookmarks"]["projects"]["change_feed"]["full_sweep"])
+    )
+    old = json.loads(json.dumps(baseline))
+    old["bookmarks"]["projects"]["change_feed"]["full_sweep"] = "2020-01-01T00:00:00Z"
+    due = probed_everywhere(double, tmp_path / "due", baseline, SUBMITTALS, state=old)
+    assert "the last one ended 2020-01-01T00:00:00Z, 7 days or more ago" in due.stderr
 
 
 def test_no_hook_in_the_namespace(double, baseline, tmp_path):
