@@ -49,7 +49,7 @@ def block_with(phrase: str) -> list[str]:
 KNOWN_BLOCKS = {
     "quickstart": "scripts/demo.py",
     "double": "--environment=double",
-    "meltano setup": "meltano config set",
+    "meltano setup": "meltano config set tap-procore client_id",
     "plan": "tap-procore-plan",
     "webhooks": "tap-procore-webhooks",
 }
