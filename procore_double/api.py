@@ -228,7 +228,8 @@ class ApiService:
                 target = self.routes.by_operation_id[operation_id]
                 collection = self._collection_for(target, resolved)
                 # A parent counts if its list shows it by default (filters aside).
-                if any(str(row.id) == value for row in self._visible(target, collection)):
+                visible = self._visible(target, collection)
+                if any(str(target.id_value(row.id)) == value for row in visible):
                     break
             else:
                 raise ApiError(404, f"{parent.param} {value} not found")
@@ -420,7 +421,7 @@ class ApiService:
         if resolved.query.get("include_deleted") in ("true", "1"):
             rows = collection.rows
         for row in rows:
-            if str(row.id) == wanted:
+            if str(list_route.id_value(row.id)) == wanted:
                 return collection, row
         raise ApiError(404, f"{route.path_params[-1]} {wanted} not found")
 
@@ -539,7 +540,7 @@ class ApiService:
         generate = self._generator(route)
         record = generate(rng) if generate else self._generic_record(rng)
         schema = route.item_schema or {}
-        record["id"] = str(row.id) if route.is_v2 else row.id
+        record[route.id_field] = route.id_value(row.id)
         # The row's own facts, where the double filters on them (updated_at, log dates); a
         # creation time may be null like any other field that is not an id.
         if not schema or ("created_at" in schema and record.get("created_at") is not None):

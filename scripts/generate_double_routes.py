@@ -393,6 +393,21 @@ class RouteTableBuilder:
             parents.append({"param": name, "in": "query", "routes": self.named_parent(op, name)})
         return parents, record_of
 
+    @staticmethod
+    def id_field(op: Operation, item_schema: dict[str, Any] | None) -> str:
+        """The field holding a record's id: `id`, or for records without one the field named
+        after the resource (`schedule_id` in schedules, `activity_id` in activities)."""
+        if not item_schema or "id" in item_schema:
+            return "id"
+        literals = [s for s in op.segments if not param_name(s)]
+        word = literals[-1] if literals else ""
+        for plural, singular in (("ies", "y"), ("ses", "s"), ("s", "")):
+            if word.endswith(plural):
+                word = word[: -len(plural)] + singular
+                break
+        candidate = f"{word}_id"
+        return candidate if candidate in item_schema else "id"
+
     def recycle_bin_of(self, op: Operation) -> str | None:
         """The live list whose deleted records a recycle-bin list shows."""
         if "recycle_bin" not in op.segments:
@@ -474,6 +489,7 @@ class RouteTableBuilder:
             "record_of": record_of,
             "recycle_bin_of": self.recycle_bin_of(op),
             "ids_of": self.ids_of(op, item_type),
+            "id_field": self.id_field(op, item_schema),
         }
 
     def render(self) -> str:
