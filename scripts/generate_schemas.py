@@ -8,8 +8,11 @@ For each stream the item shape comes from the first of these that has one:
      first after the stream's own: the show operation (``<list>/{id}``), then the update
      (PATCH, PUT) and create (POST) operations, whose responses are the record, then the other
      lists of the resource (other versions, the company- or project-scoped form);
-  3. another stream of the same resource whose shape is hand-written (below);
-  4. a hand-written override in scripts/schema_overrides/<stream>.json, either a pointer to
+  3. another stream of the same resource whose shape is hand-written (below); for a recycle
+     bin, the live list's record (by rules 1-3) with ``deleted_at``;
+  4. the body of the resource's create or update operation: the record's writable fields,
+     with its id and, where the list filters on it, updated_at;
+  5. a hand-written override in scripts/schema_overrides/<stream>.json, either a pointer to
      another operation (``from_operation``, optionally with ``field`` for data embedded in that
      resource's records), another stream's shape (``same_as``) or the properties themselves.
 
@@ -152,6 +155,35 @@ class Description:
                     return shape, f"{method.lower()} {operation_id}"
         return None
 
+    def body_shape(self, list_path: str) -> tuple[dict, str] | None:
+        """The record's writable fields, from the body of its create or update operation
+        (rule 4), with its id (text in v2, as v2 sends every id) and, where the list filters
+        on it, updated_at."""
+        resource = resource_key(list_path)
+        same_form = _anonymous(list_path)
+        for method, suffix in (("POST", ""), ("PATCH", "/{}"), ("PUT", "/{}")):
+            candidates = sorted(
+                self.by_resource.get((method, resource + suffix), []),
+                key=lambda c: (_anonymous(c[0]) != same_form + suffix, c[1]),
+            )
+            for _, operation_id in candidates:
+                body = (self.details(operation_id).get("requestBody") or {}).get("schema") or {}
+                props = body.get("properties") or {}
+                if len(props) == 1:  # v1 wraps the record: {"rfi": {...}}
+                    (only,) = props.values()
+                    if isinstance(only, dict) and only.get("properties"):
+                        props = only["properties"]
+                if not props:
+                    continue
+                id_type = "string" if list_path.startswith("/rest/v2") else "integer"
+                shape = {"id": {"type": id_type}, **props}
+                own = self.get_ops.get(list_path)
+                names = {p["name"] for p in self.details(own)["parameters"]} if own else set()
+                if names & {"filters[updated_at]", "filters[updated_at][gt]"}:
+                    shape["updated_at"] = {"type": "string", "format": "date-time"}
+                return {"type": "object", "properties": shape}, f"body of {operation_id}"
+        return None
+
 
 def _is_id(name: str) -> bool:
     return name == "id" or name.endswith("_id")
@@ -184,7 +216,7 @@ def normalise(schema: dict, name: str, depth: int, *, v2: bool) -> dict:
             if _loader_types_elements(item):
                 out["items"] = item
         return out
-    if declared == "integer" or (v2 and name == "id"):
+    if declared == "integer" or (v2 and name == "id") or (declared == "number" and name == "id"):
         return {"type": ["integer", "null"]}
     if declared == "number":
         return {"type": ["number", "null"]}
@@ -215,14 +247,20 @@ def _is_lost(schema: object) -> bool:
     return isinstance(schema, dict) and schema.get("description") == LOST
 
 
-def context_keys(stream_class: type) -> list[tuple[str, type]]:
-    """(context key, the parent stream that gives it), from the root down."""
-    keys: list[tuple[str, type]] = []
-    parent = stream_class.parent_stream_type
-    while parent is not None:
-        if parent.child_id_key:
-            keys.insert(0, (parent.child_id_key, parent))
-        parent = parent.parent_stream_type
+def context_keys(stream_class: type) -> list[tuple[str, type, str]]:
+    """(context key, the stream whose records give it, their field), from the root down: each
+    parent's child id, and the ids a stream reads from other lists (ids_from), which it passes
+    on to its children."""
+    by_name = {stream.name: stream for stream in STREAM_TYPES}
+    keys: list[tuple[str, type, str]] = []
+    stream = stream_class
+    while stream is not None:
+        if stream.id_param and stream.ids_from:
+            keys.insert(0, (stream.id_param, by_name[stream.ids_from[0]], "id"))
+        parent = stream.parent_stream_type
+        if parent is not None and parent.child_id_key:
+            keys.insert(0, (parent.child_id_key, parent, parent.child_id_field))
+        stream = parent
     return keys
 
 
@@ -263,6 +301,12 @@ class Generator:
             same = self.hand_written.get(resource_key(stream_class.path))
             if same and same != stream_class.name:
                 return self.source_shape(self.by_name[same])[0], f"same resource as {same}"
+            live = self.live_shape(stream_class.path)
+            if live:
+                return live
+            body = description.body_shape(stream_class.path)
+            if body:
+                return body
             raise SystemExit(
                 f"{stream_class.name}: {operation_id} and the other operations on its resource "
                 f"lost the item shape; write scripts/schema_overrides/{stream_class.name}.json"
@@ -289,11 +333,32 @@ class Generator:
             "override (hand-written)",
         )
 
-    def key_type(self, parent: type) -> str:
+    def live_shape(self, path: str) -> tuple[dict, str] | None:
+        """A recycle bin's records are the live list's records, with their deletion time."""
+        segments = path.split("/")
+        if "recycle_bin" not in segments:
+            return None
+        live_path = "/".join(segment for segment in segments if segment != "recycle_bin")
+        description = self.description
+        found = None
+        if live_path in description.get_ops:
+            shape = description.item_shape(description.get_ops[live_path])
+            own = description.get_ops[live_path]
+            found = (shape, f"list {own}") if shape else description.related_shape(live_path)
+        if not found:
+            same = self.hand_written.get(resource_key(live_path))
+            found = (self.source_shape(self.by_name[same])[0], same) if same else None
+        if not found:
+            return None
+        properties = dict(found[0]["properties"])
+        properties.setdefault("deleted_at", {"type": "string", "format": "date-time"})
+        return {"type": "object", "properties": properties}, f"live list: {found[1]}"
+
+    def key_type(self, parent: type, field: str) -> str:
         """JSON type of the id a parent passes to its children."""
         if parent.parent_stream_type is None or parent.name == "projects":
             return "integer"  # companies and projects: Procore's integer ids
-        prop = self.build(parent)[0]["properties"].get(parent.child_id_field) or {}
+        prop = self.build(parent)[0]["properties"].get(field) or {}
         declared = prop.get("type") or "integer"
         kinds = [declared] if isinstance(declared, str) else declared
         kinds = [kind for kind in kinds if kind in ("integer", "string")]
@@ -306,13 +371,16 @@ class Generator:
 
     def _build(self, stream_class: type) -> tuple[dict, str]:
         shape, source = self.source_shape(stream_class)
-        integer_ids = stream_class.name in V2_INTEGER_IDS
+        # v1 sends integer ids where a v2 operation of the resource (whose shape this one
+        # borrows) declares them as text.
+        borrowed_from_v2 = " RestV2" in source and not stream_class.path.startswith("/rest/v2")
+        integer_ids = stream_class.name in V2_INTEGER_IDS or borrowed_from_v2
         properties = {
             key: normalise(value, key, 1, v2=integer_ids)
             for key, value in shape["properties"].items()
         }
-        for key, parent in context_keys(stream_class):
-            properties[key] = {"type": [self.key_type(parent), "null"]}
+        for key, parent, field in context_keys(stream_class):
+            properties[key] = {"type": [self.key_type(parent, field), "null"]}
         if ROW_KEY in stream_class.primary_keys:
             properties[ROW_KEY] = {
                 "type": "string",

@@ -57,15 +57,13 @@ def test_every_record_carries_its_context_keys_in_the_schema(catalog):
             parent = parent.parent_stream_type
 
 
-# Procore declares these ids as strings (budget columns and summary rows are keyed by names).
-STRING_IDS = {"budget_detail_columns", "budget_view_summary_rows"}
-
-
-def test_ids_are_integers_and_timestamps_have_formats(catalog):
+def test_ids_are_integers_or_text_and_timestamps_have_formats(catalog):
+    # Ids are typed as the description declares them: integers, or text (v2 ids, UUIDs, budget
+    # columns keyed by name); a number that is not an integer is never an id.
     for name, entry in catalog.items():
         properties = entry["schema"]["properties"]
-        if "id" in properties and name not in STRING_IDS:
-            assert "integer" in properties["id"]["type"], name
+        if "id" in properties:
+            assert _non_null_types(properties["id"]) in ({"integer"}, {"string"}), name
         if "updated_at" in properties:
             assert properties["updated_at"].get("format") == "date-time", name
 

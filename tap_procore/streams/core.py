@@ -123,6 +123,7 @@ class CustomFieldDefinitionsStream(CompanyStream):
     name = "custom_field_definitions"
     path = "/rest/v1.1/companies/{company_id}/custom_field_definitions"
     max_page_size = 100
+    child_id_key = "custom_field_definition_id"
 
 
 class CompanyOfficesStream(CompanyStream):
