@@ -69,6 +69,23 @@ PARENT_OVERRIDES: dict[str, tuple[str, ...]] = {
     "workflow_instance_id": ("/rest/v1.0/workflow_instances",),
 }
 
+# Parents one route's path names that differ from the list of that name elsewhere: project
+# status snapshots hang under the budget views offered for snapshots, not the budget views of
+# the v1.0 budget tool.
+ROUTE_PARENT_OVERRIDES: dict[tuple[str, str], tuple[str, ...]] = {
+    (
+        "/rest/v2.0/companies/{company_id}/budget_views/{budget_view_id}/project_status_snapshots",
+        "budget_view_id",
+    ): ("/rest/v2.0/companies/{company_id}/project_status_snapshots/budget_views",),
+    (
+        "/rest/v2.0/companies/{company_id}/projects/{project_id}/budget_views/{budget_view_id}"
+        "/project_status_snapshots",
+        "budget_view_id",
+    ): (
+        "/rest/v2.0/companies/{company_id}/projects/{project_id}/project_status_snapshots/budget_views",
+    ),
+}
+
 # The few operations whose 200 schema is an object with an `id` although the
 # summary says "List ...": these really return one (folder) object.
 RESPONSE_KIND_OVERRIDES = {
@@ -383,6 +400,9 @@ class RouteTableBuilder:
                 record_of = parent.operation_id if parent else None
                 continue
             routes = [parent.operation_id] if parent else self.named_parent(op, name)
+            if (op.path, name) in ROUTE_PARENT_OVERRIDES:
+                found = [self.by_path.get(path) for path in ROUTE_PARENT_OVERRIDES[op.path, name]]
+                routes = [route.operation_id for route in found if route]
             parents.append({"param": name, "in": "path", "routes": routes})
         for param in op.params:
             name = param["name"]
