@@ -594,6 +594,7 @@ class CoordinationIssuesStream(ProjectStream):
     query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}", "view": "extended"}
     replication_key = "updated_at"
     tool = "coordination_issues"
+    child_id_key = "coordination_issue_id"
 
 
 class DeletedCoordinationIssuesStream(ProjectStream):
