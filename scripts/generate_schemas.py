@@ -230,7 +230,7 @@ def normalise(schema: dict, name: str, depth: int, *, v2: bool) -> dict:
         elif schema.get("format") in ("date-time", "date"):
             out["format"] = schema["format"]
         return out
-    return {}
+    return dict(UNTYPED_COLUMN) if depth == 1 else {}
 
 
 def _loader_types_elements(item: dict) -> bool:

@@ -20,6 +20,7 @@ class EquipmentMaintenanceLogsStream(CompanyStream):
 
     name = "equipment_maintenance_logs"
     path = "/rest/v1.0/companies/{company_id}/managed_equipment_maintenance_logs"
+    child_id_key = "maintenance_log_id"
 
 
 class TimecardEntriesStream(ProjectStream):

@@ -694,6 +694,7 @@ class BimModelsStream(ProjectStream):
     path = "/rest/v1.0/bim_models"
     query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}", "view": "extended"}
     tool = "bim"
+    child_id_key = "bim_model_id"
 
 
 class BimModelRevisionsStream(ProjectStream):
@@ -703,6 +704,7 @@ class BimModelRevisionsStream(ProjectStream):
     path = "/rest/v1.0/bim_model_revisions"
     query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}", "view": "extended"}
     tool = "bim"
+    child_id_key = "bim_model_revision_id"
 
 
 class BimPlansStream(ProjectStream):
