@@ -13,6 +13,7 @@ from tap_procore.hierarchy import CompaniesStream, CompanyStream, ProjectsStream
 from tap_procore.streams import (
     company_admin,
     core,
+    core_lists,
     correspondence,
     equipment,
     estimating,
@@ -29,6 +30,7 @@ from tap_procore.streams import (
 # Each module's category: streams.csv's categories, and Procore's own for areas it does not list.
 CATEGORY_MODULES = (
     ("Core Tools", core),
+    ("Core Tools", core_lists),
     ("Core Tools", equipment),
     ("Project Management", project_management),
     ("Project Management", scheduling),
