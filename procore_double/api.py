@@ -304,18 +304,24 @@ class ApiService:
             per_page = _bounded_int(
                 resolved.query.get("per_page"), route.per_page_default, 1, route.per_page_max
             )
-            page = _bounded_int(resolved.query.get("page"), 1, 1, None)
+            base = route.page_base
+            page = _bounded_int(resolved.query.get("page"), base, base, None)
             last_page = max(1, math.ceil(total / per_page))
-            start = (page - 1) * per_page
+            start = (page - base) * per_page
             rows = rows[start : start + per_page]
-            headers = [
-                ("Total", str(total)),
-                ("Per-Page", str(per_page)),
-                (
-                    "Link",
-                    _link_header(base_url, raw_path, resolved.query, page, per_page, last_page),
-                ),
-            ]
+            # Resource Planning's 0-based pages come without Procore's paging headers.
+            headers = (
+                []
+                if base == 0
+                else [
+                    ("Total", str(total)),
+                    ("Per-Page", str(per_page)),
+                    (
+                        "Link",
+                        _link_header(base_url, raw_path, resolved.query, page, per_page, last_page),
+                    ),
+                ]
+            )
         items = [encoded(row) for row in rows]
         return ApiResult(
             200,

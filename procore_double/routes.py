@@ -71,6 +71,8 @@ class Route:
     tool: str | None
     required_query: tuple[str, ...] = field(default=())
     query_enums: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    #: The first page's number (Resource Planning counts pages from 0).
+    page_base: int = 1
     #: The record field holding its id (`schedule_id` in v2 schedules, which have no `id`).
     id_field: str = "id"
 
@@ -175,6 +177,7 @@ def _build_route(raw: dict[str, Any]) -> Route:
         ),
         query_enums={q["name"]: tuple(q["enum"]) for q in query_params if q.get("enum")},
         id_field=raw.get("id_field") or "id",
+        page_base=0 if raw.get("page_base") == 0 else 1,
     )
 
 

@@ -98,6 +98,7 @@ PARAM_SEGMENT = re.compile(r"^\{([^}]+)\}$")
 PARAM_ANYWHERE = re.compile(r"\{([^}]+)\}")  # also inside a segment, e.g. `{id}.pdf`
 PER_PAGE_DEFAULT_TEXT = re.compile(r"default(?:s)?(?: is| to|:)?\s*(\d+)", re.IGNORECASE)
 PER_PAGE_MAX_TEXT = re.compile(r"max(?:imum)?(?: is|:)?\s*(\d+)", re.IGNORECASE)
+PAGE_SIZE_TEXT = re.compile(r"up to \**(\d+)", re.IGNORECASE)
 LIST_SUMMARY = re.compile(r"^(list|lists|get all|show all)\b", re.IGNORECASE)
 
 
@@ -265,8 +266,22 @@ class Operation:
             out.append(entry)
         return sorted(out, key=lambda p: p["name"])
 
+    def page_base(self) -> int:
+        """The first page's number: 0 where the page parameter says it is a 0-based index
+        (Resource Planning), else 1."""
+        for param in self.params:
+            if param["name"] == "page" and "0-based" in (param.get("description") or ""):
+                return 0
+        return 1
+
     def per_page_limits(self) -> tuple[int | None, int | None]:
-        """(default, max) that the operation states for per_page, if any."""
+        """(default, max) that the operation states for per_page, if any; for lists paged by
+        `page` alone, the page size their page parameter states ("up to 400")."""
+        if "per_page" not in self.param_names:
+            for param in self.params:
+                match = PAGE_SIZE_TEXT.search(param.get("description") or "")
+                if param["name"] == "page" and match:
+                    return int(match.group(1)), int(match.group(1))
         for param in self.params:
             if param["name"] != "per_page":
                 continue
@@ -291,6 +306,8 @@ class Operation:
             if not name or index == 0:
                 continue
             kind = SCOPE_SEGMENTS.get(self.segments[index - 1])
+            if kind == "project" and "workforce-planning" in self.segments:
+                continue  # Resource Planning's projects are its own records, not Procore's
             if kind and scope[kind] is None:
                 scope[kind] = f"path:{name}"
         for kind, query_name in (("company", "company_id"), ("project", "project_id")):
@@ -494,6 +511,7 @@ class RouteTableBuilder:
             "query_params": op.query_params(),
             "scope": op.scope(),
             "paginated": op.paginated,
+            "page_base": op.page_base() if op.paginated else None,
             "per_page_default": per_page_default if op.paginated else None,
             "per_page_max": per_page_max if op.paginated else None,
             "updated_at_filter": next((f for f in UPDATED_AT_FILTERS if f in names), None),

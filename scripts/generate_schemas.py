@@ -189,8 +189,12 @@ def _is_id(name: str) -> bool:
     return name == "id" or name.endswith("_id")
 
 
+<<<<<<< HEAD
 def normalise(schema: dict, name: str, depth: int, *, v2: bool) -> dict:
     """`v2`: ids are integers whatever the description says (V2_INTEGER_IDS)."""
+=======
+def normalise(schema: dict, name: str, depth: int, *, v2: bool) -> dict:  # noqa: C901  # one branch per JSON Schema construct
+>>>>>>> main
     if not isinstance(schema, dict) or not schema or schema.get("description") == LOST:
         # The description lost this value's type: say so rather than guess. A top-level
         # column needs a type, so it becomes text (structured values arrive as JSON text);

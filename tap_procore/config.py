@@ -247,48 +247,69 @@ def _positive_int(config: t.Mapping[str, t.Any], name: str, *, minimum: int = 1)
         raise ConfigError(name, f"must be an integer >= {minimum}, got {value!r}")
 
 
+# Integer settings and their smallest allowed value.
+_INTEGER_MINIMUMS = {
+    "page_size": 1,
+    "max_requests_per_hour": 1,
+    "max_workers": 1,
+    "date_window_days": 1,
+    "log_lookback_days": 0,
+    "request_timeout": 1,
+    "max_retries": 1,
+    "max_rate_limit_wait": 0,
+    "max_response_bytes": 1024,
+    "window_overlap_seconds": 0,
+}
+_SECONDS = ("state_message_interval", "progress_interval")
+_STRINGS = ("client_id", "client_secret", "refresh_token", "refresh_token_path")
+
+
 def validate_config(config: t.Mapping[str, t.Any]) -> None:
     """Raise ConfigError for the first bad setting, naming it."""
-    has_client_id = bool(config.get("client_id"))
-    if not has_client_id:
-        raise ConfigError("client_id", "is required")
-    if not config.get("client_secret"):
-        raise ConfigError("client_secret", "is required")
-    for secret in ("client_id", "client_secret", "refresh_token", "refresh_token_path"):
-        if config.get(secret) is not None and not isinstance(config.get(secret), str):
-            raise ConfigError(secret, "must be a string")
+    _credentials(config)
     _positive_int_list(config, "company_ids", required=True)
     _positive_int_list(config, "project_ids", required=False)
     resolve_endpoints(config)
-    if config.get("start_date") is not None:
-        try:
-            dates.parse_start_date(config["start_date"])
-        except dates.DateError:
-            raise ConfigError(
-                "start_date",
-                f"must be a date or ISO 8601 date-time like 2024-01-01T00:00:00Z, got "
-                f"{config['start_date']!r}",
-            ) from None
+    _start_date(config)
     if config.get("include_inactive_projects") not in (None, True, False):
         raise ConfigError("include_inactive_projects", "must be true or false")
-    _positive_int(config, "page_size")
-    _positive_int(config, "max_requests_per_hour")
-    _positive_int(config, "max_workers")
-    _positive_int(config, "date_window_days")
-    _positive_int(config, "log_lookback_days", minimum=0)
-    _positive_int(config, "request_timeout")
-    _positive_int(config, "max_retries")
-    _positive_int(config, "max_rate_limit_wait", minimum=0)
-    _positive_int(config, "max_response_bytes", minimum=1024)
-    _positive_int(config, "window_overlap_seconds", minimum=0)
-    for name in ("state_message_interval", "progress_interval"):
-        value = config.get(name)
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0
-        ):
-            raise ConfigError(name, f"must be a number of seconds >= 0, got {value!r}")
+    for name, minimum in _INTEGER_MINIMUMS.items():
+        _positive_int(config, name, minimum=minimum)
+    for name in _SECONDS:
+        _seconds(config, name)
     if config.get("user_agent") is not None and not isinstance(config.get("user_agent"), str):
         raise ConfigError("user_agent", "must be a string")
+
+
+def _credentials(config: t.Mapping[str, t.Any]) -> None:
+    if not config.get("client_id"):
+        raise ConfigError("client_id", "is required")
+    if not config.get("client_secret"):
+        raise ConfigError("client_secret", "is required")
+    for secret in _STRINGS:
+        if config.get(secret) is not None and not isinstance(config.get(secret), str):
+            raise ConfigError(secret, "must be a string")
+
+
+def _start_date(config: t.Mapping[str, t.Any]) -> None:
+    if config.get("start_date") is None:
+        return
+    try:
+        dates.parse_start_date(config["start_date"])
+    except dates.DateError:
+        raise ConfigError(
+            "start_date",
+            f"must be a date or ISO 8601 date-time like 2024-01-01T00:00:00Z, got "
+            f"{config['start_date']!r}",
+        ) from None
+
+
+def _seconds(config: t.Mapping[str, t.Any], name: str) -> None:
+    value = config.get(name)
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0
+    ):
+        raise ConfigError(name, f"must be a number of seconds >= 0, got {value!r}")
 
 
 # --- settings from the environment ------------------------------------------------------------

@@ -145,14 +145,22 @@ def compile_fit(prop: dict) -> Fit | None:
     declared = types - {"null"}
     if not declared:
         return None
-    nullable = "null" in types
-    accepted, refuses_bool, value_check, fits = _shallow(prop, declared)
     members = {
         name: fit
         for name, sub in (prop.get("properties") or {}).items()
         if (fit := compile_fit(sub)) is not None
     }
     items = compile_fit(prop["items"]) if isinstance(prop.get("items"), dict) else None
+    return _value_fit(
+        _shallow(prop, declared),
+        nullable="null" in types,
+        fit_members=_members_fit(members) if members else None,
+        fit_items=_items_fit(items) if items is not None else None,
+    )
+
+
+def _members_fit(members: dict[str, Fit]) -> Fit:
+    """Fits an object's members; a copy only when one of them changes."""
 
     def fit_members(value: dict) -> t.Any:
         changed = None
@@ -169,10 +177,16 @@ def compile_fit(prop: dict) -> Fit | None:
                 changed[name] = fitted
         return value if changed is None else changed
 
+    return fit_members
+
+
+def _items_fit(items: Fit) -> Fit:
+    """Fits an array's elements; a copy only when one of them changes."""
+
     def fit_items(value: list) -> t.Any:
         changed = None
         for index, element in enumerate(value):
-            fitted = items(element)  # type: ignore[misc]
+            fitted = items(element)
             if fitted is _NO_FIT:
                 return _NO_FIT
             if fitted is not element:
@@ -180,6 +194,14 @@ def compile_fit(prop: dict) -> Fit | None:
                     changed = list(value)
                 changed[index] = fitted
         return value if changed is None else changed
+
+    return fit_items
+
+
+def _value_fit(
+    shallow: _Shallow, *, nullable: bool, fit_members: Fit | None, fit_items: Fit | None
+) -> Fit:
+    accepted, refuses_bool, value_check, fits = shallow
 
     def fit(value: t.Any) -> t.Any:
         if value is None:
@@ -189,9 +211,9 @@ def compile_fit(prop: dict) -> Fit | None:
             and not (refuses_bool and value.__class__ is bool)
             and (value_check is None or value_check(value))
         ):
-            if members and value.__class__ is dict:
+            if fit_members is not None and value.__class__ is dict:
                 return fit_members(value)
-            if items is not None and value.__class__ is list:
+            if fit_items is not None and value.__class__ is list:
                 return fit_items(value)
             return value
         for convert in fits:
@@ -244,24 +266,45 @@ class RecordConformer:
         self._warned: set[str] = set()
 
     def conform(self, row: dict) -> dict:
+        moved = self._move_unknown(row) if self._keeps_extra else {}
+        for key, result in self._misfits(row):
+            if result is not _NO_FIT:
+                row[key] = result
+            elif self._keeps_extra:
+                moved[key] = row[key]
+                row[key] = None
+            # else: nowhere to keep it; leave it for the target to judge
+        if moved:
+            self._keep_extra(row, moved)
+        for key in self._keys:
+            if row.get(key) is None:
+                msg = (
+                    f"{self._stream}: Procore sent a record without a usable '{key}', which is "
+                    "part of the stream's key; such a record cannot be loaded"
+                )
+                raise FatalAPIError(msg)
+        return row
+
+    def _move_unknown(self, row: dict) -> dict[str, t.Any]:
+        """Take the fields the schema does not list out of `row`."""
         moved: dict[str, t.Any] = {}
-        if self._keeps_extra:
-            # A record arriving with this column already set (it never should) keeps it whole.
-            arriving = row.pop(EXTRA_FIELDS, None)
-            if isinstance(arriving, dict):
-                moved.update(arriving)
-            elif arriving is not None:
-                moved[EXTRA_FIELDS] = arriving
-            unknown = row.keys() - self._known
-            for key in unknown:
-                moved[key] = row.pop(key)
+        # A record arriving with this column already set (it never should) keeps it whole.
+        arriving = row.pop(EXTRA_FIELDS, None)
+        if isinstance(arriving, dict):
+            moved.update(arriving)
+        elif arriving is not None:
+            moved[EXTRA_FIELDS] = arriving
+        for key in row.keys() - self._known:
+            moved[key] = row.pop(key)
+        return moved
+
+    def _misfits(self, row: dict) -> list[tuple[str, t.Any]]:
+        """The fields whose values do not fit as they are, with the fitted value (or _NO_FIT)."""
         checks = self._checks
         fitted: list[tuple[str, t.Any]] = []
         # One pass over the record's own keys: records often carry fewer fields than the schema.
         for key, value in row.items():
-            if value is None:
-                continue
-            check = checks.get(key)
+            check = checks.get(key) if value is not None else None
             if check is None:
                 continue
             (accepted, refuses_bool, value_check, _), fit, nested = check
@@ -271,34 +314,21 @@ class RecordConformer:
                 and not (refuses_bool and value.__class__ is bool)
                 and (value_check is None or value_check(value))
             ):
-                continue
+                continue  # the common case, decided without a call
             result = fit(value)
             if result is not value:
                 fitted.append((key, result))
-        for key, result in fitted:
-            if result is not _NO_FIT:
-                row[key] = result
-            elif self._keeps_extra:
-                moved[key] = row[key]
-                row[key] = None
-            # else: nowhere to keep it; leave it for the target to judge
-        if moved:
-            row[EXTRA_FIELDS] = moved
-            new = moved.keys() - self._warned
-            if new:
-                self._warned |= new
-                logger.warning(
-                    "%s: kept in %s fields the schema does not list or whose values do not fit "
-                    "their declared type: %s",
-                    self._stream,
-                    EXTRA_FIELDS,
-                    ", ".join(sorted(new)),
-                )
-        for key in self._keys:
-            if row.get(key) is None:
-                msg = (
-                    f"{self._stream}: Procore sent a record without a usable '{key}', which is "
-                    "part of the stream's key; such a record cannot be loaded"
-                )
-                raise FatalAPIError(msg)
-        return row
+        return fitted
+
+    def _keep_extra(self, row: dict, moved: dict[str, t.Any]) -> None:
+        row[EXTRA_FIELDS] = moved
+        new = moved.keys() - self._warned
+        if new:
+            self._warned |= new
+            logger.warning(
+                "%s: kept in %s fields the schema does not list or whose values do not fit "
+                "their declared type: %s",
+                self._stream,
+                EXTRA_FIELDS,
+                ", ".join(sorted(new)),
+            )

@@ -10,10 +10,12 @@
   rows that Procore stamps a little later.
 * Windows: ``lower...upper`` for ``filters[updated_at]``, and runs of days for daily-log style
   endpoints.
+* The extraction time of each record (``time_extracted``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import math
 import re
@@ -147,3 +149,9 @@ class ProcoreClock:
 
 def utc_now() -> DateTime:
     return pendulum.now(pendulum.UTC).replace(microsecond=0)
+
+
+def extraction_time() -> dt.datetime:
+    """A RECORD's ``time_extracted``: this machine's clock, to the microsecond. A standard
+    library datetime, which the SDK's writer formats as ``...Z`` like every other Singer tap."""
+    return dt.datetime.now(dt.timezone.utc)

@@ -36,15 +36,13 @@ class CompaniesStream(ProcoreStream):
             record = self._find_company(company_id)
             # The sweep's upper bound is Procore's clock: it is fixed after Procore's first
             # answer (its Date header), which is this one.
-            sweep = self._tap.sweep
+            sweep = self.tap.sweep
             sweep.note_company(company_id)
             yield record
-            # Every company-level stream and every project of this company has finished.
-            sweep.finish_scope(scope)
-            self._tap.forget_scope(scope)
-        # Reached only when every configured company was visited to the end; the tap completes
-        # the sweep once every stream has returned (TapProcore.sync_all).
-        sweep.visited_everything = True
+            # Every company-level stream and every project of this company has finished; the
+            # tap completes the sweep once every stream has returned (TapProcore.sync_all).
+            sweep.finish_company(company_id)
+            self.tap.forget_scope(scope)
 
     def _find_company(self, company_id: int) -> dict:
         context = {"company_id": company_id}
@@ -122,7 +120,7 @@ class ProjectsStream(CompanyStream):
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
         assert context is not None
         company_id = int(context["company_id"])
-        sweep = self._tap.sweep
+        sweep = self.tap.sweep
         # Company-level streams run before this one (see streams/__init__.py): they are done.
         sweep.finish_scope(Scope(company_id))
         try:
@@ -135,15 +133,15 @@ class ProjectsStream(CompanyStream):
             key=lambda project: project["id"],
         )
         selected = [project for project in projects if self._wanted(project)]
-        self._tap.report.projects_found(company_id, [project["id"] for project in selected])
+        self.tap.report.projects_found(company_id, [project["id"] for project in selected])
         for index, project in enumerate(selected, start=1):
             scope = Scope(company_id, project["id"])
-            self._tap.report.enter_project(scope, index, len(selected))
-            self._tap.tools.note_project()
+            self.tap.report.enter_project(scope, index, len(selected))
+            self.tap.tools.note_project()
             self._write_current = self._changed_or_new(project, scope)
             yield project
             sweep.finish_scope(scope)
-            self._tap.forget_scope(scope)
+            self.tap.forget_scope(scope)
 
     def get_child_context(self, record: dict, context: Context | None) -> dict:
         assert context is not None
@@ -152,7 +150,7 @@ class ProjectsStream(CompanyStream):
     def _changed_or_new(self, project: dict, scope: Scope) -> bool:
         if self.replication_method != "INCREMENTAL":
             return True
-        since = self._tap.sweep.changed_since(self.name, scope)
+        since = self.tap.sweep.changed_since(self.name, scope)
         if since is None:
             return True  # a project this stream has not delivered yet
         try:
@@ -160,9 +158,8 @@ class ProjectsStream(CompanyStream):
         except dates.DateError:
             return True  # no usable updated_at: writing it again costs nothing
 
-    def _write_record_message(self, record: dict) -> None:
-        if self._write_current:
-            super()._write_record_message(record)
+    def should_write(self, record: dict) -> bool:
+        return self._write_current
 
 
 def _is_inactive(project: dict) -> bool:

@@ -299,11 +299,52 @@ def _first(exc: BaseException, kind: type[BaseException] | tuple[type[BaseExcept
     return next((cause for cause in _causes(exc) if isinstance(cause, kind)), None)
 
 
+# Failures that need no detail beyond the host, in the order they are looked for; every one of
+# them may pass, so the request is tried again.
+_PLAIN_FAILURES: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    (
+        (requests.exceptions.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError),
+        "connecting to {host} timed out",
+    ),
+    (
+        (
+            requests.exceptions.Timeout,
+            TimeoutError,
+            socket.timeout,
+            urllib3.exceptions.ReadTimeoutError,
+        ),
+        "timed out waiting for {host}",
+    ),
+    ((requests.exceptions.ContentDecodingError,), "{host} sent a body that does not decompress"),
+    (
+        (
+            ConnectionResetError,
+            ConnectionAbortedError,
+            BrokenPipeError,
+            http.client.RemoteDisconnected,
+            http.client.IncompleteRead,
+            urllib3.exceptions.ProtocolError,
+            requests.exceptions.ChunkedEncodingError,
+        ),
+        "connection to {host} closed before a complete answer",
+    ),
+)
+
+
 def describe_failure(exc: BaseException, url: str) -> tuple[str, bool]:
     """One line naming the host and what failed, and whether trying again may help."""
     failed_url = getattr(getattr(exc, "request", None), "url", None) or url
     host = host_of(failed_url)
-    hostname = urlsplit(failed_url).hostname or host
+    described = _described_in_detail(exc, host, urlsplit(failed_url).hostname or host)
+    if described is not None:
+        return described
+    for kinds, text in _PLAIN_FAILURES:
+        if _first(exc, kinds) is not None:
+            return text.format(host=host), True
+    return f"{type(exc).__name__} talking to {host}", True
+
+
+def _described_in_detail(exc: BaseException, host: str, hostname: str) -> tuple[str, bool] | None:
     if (verify := _first(exc, ssl.SSLCertVerificationError)) is not None:
         detail = getattr(verify, "verify_message", None) or getattr(verify, "reason", None)
         return (
@@ -322,34 +363,4 @@ def describe_failure(exc: BaseException, url: str) -> tuple[str, bool]:
         return f"connection to {host} refused", True
     if (tls := _first(exc, ssl.SSLError)) is not None:
         return f"TLS handshake with {host} failed ({getattr(tls, 'reason', None) or tls})", True
-    if _first(exc, (requests.exceptions.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError)):
-        return f"connecting to {host} timed out", True
-    if _first(
-        exc,
-        (
-            requests.exceptions.Timeout,
-            TimeoutError,
-            socket.timeout,
-            urllib3.exceptions.ReadTimeoutError,
-        ),
-    ):
-        return f"timed out waiting for {host}", True
-    if _first(exc, requests.exceptions.ContentDecodingError) is not None:
-        return f"{host} sent a body that does not decompress", True
-    if (
-        _first(
-            exc,
-            (
-                ConnectionResetError,
-                ConnectionAbortedError,
-                BrokenPipeError,
-                http.client.RemoteDisconnected,
-                http.client.IncompleteRead,
-                urllib3.exceptions.ProtocolError,
-                requests.exceptions.ChunkedEncodingError,
-            ),
-        )
-        is not None
-    ):
-        return f"connection to {host} closed before a complete answer", True
-    return f"{type(exc).__name__} talking to {host}", True
+    return None

@@ -14,18 +14,18 @@ read Procore's ``Total`` headers and estimate pages.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import math
 import sys
+import time
 import typing as t
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tap_procore.client import header_count
 from tap_procore.errors import ProcoreError, ScopeUnavailable
 from tap_procore.hierarchy import ProjectsStream
+from tap_procore.paging import header_count
 from tap_procore.sweep import Scope
 
 if t.TYPE_CHECKING:
@@ -272,8 +272,29 @@ def plan(tap: TapProcore, sample: int = DEFAULT_SAMPLE) -> Estimate:
     sampled_costs: dict[int, list[Cost]] = defaultdict(list)
     for scope in samples:
         sampled_costs[scope.company_id].append(planner.project_cost(scope))
-    every_sample = [cost for costs in sampled_costs.values() for cost in costs]
+    totals, per_company = _company_totals(planner, projects, sampled_costs)
+    project_scopes = _project_count(projects)
+    note = f"first pages read in {len(samples)} of {project_scopes} projects"
+    lines = [
+        Line(
+            group,
+            *count(planner, projects),
+            totals.by_group.get(group, 0.0),
+            note if group == GROUPS[2] else "",
+        )
+        for group, count in ROWS.items()
+        if totals.by_group.get(group) or group in GROUPS[:3]
+    ]
+    hourly = int(tap.config.get("max_requests_per_hour") or _observed_hourly_limit(tap))
+    return Estimate(lines, per_company, hourly, tap.transport.stats.requests - requests_at_start)
 
+
+def _company_totals(
+    planner: Planner, projects: dict[int, list[int]], sampled_costs: dict[int, list[Cost]]
+) -> tuple[Cost, dict[int, float]]:
+    """Every company's cost: its own streams, plus its sampled projects' costs extrapolated to
+    all of its projects (the other companies' samples when none of its own was sampled)."""
+    every_sample = [cost for costs in sampled_costs.values() for cost in costs]
     totals = Cost()
     per_company: dict[int, float] = {}
     for company_id, ids in projects.items():
@@ -283,45 +304,57 @@ def plan(tap: TapProcore, sample: int = DEFAULT_SAMPLE) -> Estimate:
             company.merge(cost, factor=len(ids) / len(costs))
         totals.merge(company)
         per_company[company_id] = company.total
-
-    project_scopes = sum(len(ids) for ids in projects.values())
-    companies = len(projects)
-    note = f"first pages read in {len(samples)} of {project_scopes} projects"
-    counts = {
-        GROUPS[0]: (2, companies),
-        GROUPS[1]: (len(planner._company_streams()), companies),
-        GROUPS[2]: (len(planner._project_streams()), project_scopes),
-        GROUPS[3]: (_descendant_count(planner), project_scopes),
-        GROUPS[4]: (1, project_scopes),
-    }
-    lines = [
-        Line(
-            group,
-            *counts[group],
-            totals.by_group.get(group, 0.0),
-            note if group == GROUPS[2] else "",
-        )
-        for group in GROUPS
-        if totals.by_group.get(group) or group in GROUPS[:3]
-    ]
-    hourly = int(tap.config.get("max_requests_per_hour") or _observed_hourly_limit(tap))
-    return Estimate(lines, per_company, hourly, tap.transport.stats.requests - requests_at_start)
+    return totals, per_company
 
 
-def _descendant_count(planner: Planner) -> int:
+# --- the rows of the plan: (streams, scopes) of each ----------------------------------------
+
+Counts = tuple[int, int]
+
+
+def _list_row(planner: Planner, projects: dict[int, list[int]]) -> Counts:
+    return 2, len(projects)  # the companies and the project lists
+
+
+def _company_streams_row(planner: Planner, projects: dict[int, list[int]]) -> Counts:
+    return len(planner._company_streams()), len(projects)
+
+
+def _project_streams_row(planner: Planner, projects: dict[int, list[int]]) -> Counts:
+    return len(planner._project_streams()), _project_count(projects)
+
+
+def _child_streams_row(planner: Planner, projects: dict[int, list[int]]) -> Counts:
     count = 0
     stack = [*planner._company_streams(), *planner._project_streams()]
     while stack:
         children = planner._children(stack.pop())
         count += len(children)
         stack.extend(children)
-    return count
+    return count, _project_count(projects)
+
+
+def _tool_lists_row(planner: Planner, projects: dict[int, list[int]]) -> Counts:
+    return 1, _project_count(projects)
+
+
+def _project_count(projects: dict[int, list[int]]) -> int:
+    return sum(len(ids) for ids in projects.values())
+
+
+ROWS: dict[str, t.Callable[[Planner, dict[int, list[int]]], Counts]] = {
+    GROUPS[0]: _list_row,
+    GROUPS[1]: _company_streams_row,
+    GROUPS[2]: _project_streams_row,
+    GROUPS[3]: _child_streams_row,
+    GROUPS[4]: _tool_lists_row,
+}
 
 
 def _observed_hourly_limit(tap: TapProcore) -> int:
     # Procore reports whichever limit is closer to running out; a window resetting within a
     # minute is the 10-second spike window, not the hourly one.
-    now = dt.datetime.now(dt.timezone.utc).timestamp()
+    now = time.time()
     hourly = [
         window.limit
         for window in tap.governor._windows.values()

@@ -90,14 +90,24 @@ class Sweep:
         self.overlap = dates.seconds(overlap_seconds)
         self._company_order = {company_id: i for i, company_id in enumerate(company_ids)}
         self._on_progress = on_progress
-        # Set by the companies stream when it has walked every configured company to the end.
-        self.visited_everything = False
+        self._companies_done: set[int] = set()
         self._clamped: set[str] = set()
 
         covered = self._holder.get(COVERED_KEY) or {}
         self._covered_companies = _registry_index(covered.get("companies"))
         self._covered_projects = _registry_index(covered.get("projects"))
 
+        self._sweep: dict = self._resumed_or_new(company_ids, now)
+        self.upper = dates.parse_timestamp(self._sweep["upper"])
+        self._resume_position = self._position_key(self._sweep.get("position"))
+        self._new_companies = set(self._sweep.get("new_companies", []))
+        self._new_projects = set(self._sweep.get("new_projects", []))
+        self._seen_companies: set[int] = set()
+        self._seen_projects: dict[int, int] = {}
+        self._joiners: set[str] = set()
+
+    def _resumed_or_new(self, company_ids: t.Sequence[int], now: DateTime) -> dict:
+        """The unfinished sweep of the same companies, or a new one up to `now`."""
         sweep = self._holder.get(SWEEP_KEY)
         self.resumed = bool(sweep) and list(sweep.get("companies", [])) == list(company_ids)
         if self.resumed and dates.parse_timestamp(sweep["upper"]) > now:
@@ -109,25 +119,19 @@ class Sweep:
                 dates.format_timestamp(now),
             )
             self.resumed = False
-        if not self.resumed:
-            sweep = {
-                "upper": dates.format_timestamp(now),
-                "companies": list(company_ids),
-                "position": None,
-                "streams": [],
-                "new_companies": [],
-                "new_projects": [],
-                "skipped": {},
-            }
-            self._holder[SWEEP_KEY] = sweep
-        self._sweep: dict = sweep  # type: ignore[assignment]
-        self.upper = dates.parse_timestamp(self._sweep["upper"])
-        self._resume_position = self._position_key(self._sweep.get("position"))
-        self._new_companies = set(self._sweep.get("new_companies", []))
-        self._new_projects = set(self._sweep.get("new_projects", []))
-        self._seen_companies: set[int] = set()
-        self._seen_projects: dict[int, int] = {}
-        self._joiners: set[str] = set()
+        if self.resumed:
+            return t.cast(dict, sweep)
+        sweep = {
+            "upper": dates.format_timestamp(now),
+            "companies": list(company_ids),
+            "position": None,
+            "streams": [],
+            "new_companies": [],
+            "new_projects": [],
+            "skipped": {},
+        }
+        self._holder[SWEEP_KEY] = sweep
+        return sweep
 
     # -- set-up -------------------------------------------------------------------------------
 
@@ -252,6 +256,16 @@ class Sweep:
                 self._joiners = set()
                 self._resume_position = None
         self._on_progress()
+
+    def finish_company(self, company_id: int) -> None:
+        """Every stream of the company, and every project of it, has finished."""
+        self.finish_scope(Scope(company_id))
+        self._companies_done.add(company_id)
+
+    @property
+    def visited_everything(self) -> bool:
+        """Whether every configured company was walked to the end in this run."""
+        return self._companies_done >= self._company_order.keys()
 
     def note_company(self, company_id: int) -> None:
         """The company is part of this sweep (even if no company-level stream is selected)."""
@@ -380,12 +394,16 @@ def validate_state(state: t.Any) -> None:
             raise StateError(f"{key}.replication_key", "must be a field name")
         if NOT_COVERED_KEY in entry:
             _ids(entry[NOT_COVERED_KEY], f"{key}.{NOT_COVERED_KEY}")
-        if stream != HOLDER_STREAM:
-            continue
-        if entry.get(COVERED_KEY) is not None:
-            covered = _object(entry[COVERED_KEY], f"{key}.{COVERED_KEY}")
-            for kind in ("companies", "projects"):
-                if covered.get(kind) is not None:
-                    _registry(covered[kind], f"{key}.{COVERED_KEY}.{kind}")
-        if entry.get(SWEEP_KEY):
-            _validate_sweep(_object(entry[SWEEP_KEY], f"{key}.{SWEEP_KEY}"), f"{key}.{SWEEP_KEY}")
+        if stream == HOLDER_STREAM:
+            _validate_holder(entry, key)
+
+
+def _validate_holder(entry: dict, key: str) -> None:
+    """The sweep's own keys, kept in the bookmark of the stream that holds them."""
+    if entry.get(COVERED_KEY) is not None:
+        covered = _object(entry[COVERED_KEY], f"{key}.{COVERED_KEY}")
+        for kind in ("companies", "projects"):
+            if covered.get(kind) is not None:
+                _registry(covered[kind], f"{key}.{COVERED_KEY}.{kind}")
+    if entry.get(SWEEP_KEY):
+        _validate_sweep(_object(entry[SWEEP_KEY], f"{key}.{SWEEP_KEY}"), f"{key}.{SWEEP_KEY}")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import os
 import sys
+import time
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
@@ -14,7 +14,6 @@ from pathlib import PurePath
 
 import requests
 import simplejson
-from singer_sdk import Tap
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
 from tap_procore import dates
@@ -31,6 +30,7 @@ from tap_procore.http import DEFAULT_MAX_RESPONSE_BYTES, ProcoreSession
 from tap_procore.pacing import RateGovernor
 from tap_procore.redaction import SecretRedactor
 from tap_procore.report import RunReport
+from tap_procore.sdk_private import PrivateTapHooks
 from tap_procore.streams import STREAM_TYPES
 from tap_procore.sweep import Scope, StateError, Sweep, validate_state
 from tap_procore.tools import ToolRegistry
@@ -44,27 +44,7 @@ if t.TYPE_CHECKING:
 logger = logging.getLogger("tap-procore")
 
 
-class _ClassProperty:
-    """A read-only property of the class (the SDK reads `_env_var_config` on the class)."""
-
-    def __init__(self, getter: t.Callable[[t.Any], t.Any]) -> None:
-        self.getter = getter
-
-    def __get__(self, instance: t.Any, owner: type) -> t.Any:
-        return self.getter(owner)
-
-
-def _environment_config(cls: type[TapProcore]) -> dict[str, t.Any]:
-    # A .env file beside the project counts as environment, as it does for the SDK.
-    from dotenv import find_dotenv, load_dotenv
-
-    load_dotenv(find_dotenv(usecwd=True), override=False)
-    schema = cls.config_jsonschema
-    cls.append_builtin_config(schema)
-    return settings_from_environment(os.environ, schema, cls._env_var_prefix)
-
-
-class TapProcore(Tap):
+class TapProcore(PrivateTapHooks):
     """Singer tap for Procore: every company, project and tool, paced inside the rate limit."""
 
     name = "tap-procore"
@@ -83,10 +63,6 @@ class TapProcore(Tap):
         PluginCapabilities.STRUCTURED_LOGGING,
     ]
 
-    # Settings from TAP_PROCORE_* variables, typed by the settings schema (Meltano passes every
-    # value as text); a bad value stops with one line naming the setting.
-    _env_var_config = _ClassProperty(_environment_config)
-
     def __init__(self, *args: t.Any, state: t.Any = None, **kwargs: t.Any) -> None:
         # The SDK takes anything that is not a dict for a file name ([1, 2] from a state file
         # ends in a traceback); a state must be a JSON object.
@@ -94,7 +70,7 @@ class TapProcore(Tap):
             raise StateError("state", f"must be a JSON object, got {type(state).__name__}")
         super().__init__(*args, state=state, **kwargs)
         # The first checkpoint comes one interval into the run, not with the first project.
-        self._last_checkpoint = dt.datetime.now(dt.timezone.utc).timestamp()
+        self._last_checkpoint = time.monotonic()
         # A run's log is for people: per-request METRIC lines and the SDK's per-stream
         # bookkeeping come back with LOGLEVEL=DEBUG.
         if self.logger.getEffectiveLevel() > logging.DEBUG:
@@ -118,12 +94,21 @@ class TapProcore(Tap):
         validate_state(state)
         super().load_state(state)
 
-    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        # Our own check first: one line that names the setting, before any request. Discovery
-        # (raise_errors=False) must keep working without credentials.
-        if raise_errors:
-            validate_config(self.config)
-        return super()._validate_config(raise_errors=raise_errors)
+    @classmethod
+    def environment_config(cls, prefix: str) -> dict[str, t.Any]:
+        """TAP_PROCORE_* settings, typed by the settings schema (Meltano passes every value as
+        text); a bad value stops with one line naming the setting."""
+        # A .env file beside the project counts as environment, as it does for the SDK.
+        from dotenv import find_dotenv, load_dotenv
+
+        load_dotenv(find_dotenv(usecwd=True), override=False)
+        schema = cls.config_jsonschema
+        cls.append_builtin_config(schema)
+        return settings_from_environment(os.environ, schema, prefix)
+
+    def check_config(self) -> None:
+        # Our own check first: one line that names the setting, before any request.
+        validate_config(self.config)
 
     # --- services shared by every stream of a run ------------------------------------------
 
@@ -283,7 +268,7 @@ class TapProcore(Tap):
 
     def checkpoint(self, *, force: bool = False) -> None:
         """Write STATE if due; the state dict is consistent at every moment it can be called."""
-        now = dt.datetime.now(dt.timezone.utc).timestamp()
+        now = time.monotonic()
         interval = float(self.config.get("state_message_interval", 30))
         if force or now - self._last_checkpoint >= interval:
             self._last_checkpoint = now
@@ -294,8 +279,8 @@ class TapProcore(Tap):
 
     def sync_all(self) -> None:  # type: ignore[misc]  # final in the SDK; extended, not replaced
         super().sync_all()
-        # Reached only when every selected stream returned; the companies stream says whether
-        # every configured company was walked to the end.
+        # Reached only when every selected stream returned; the sweep knows whether every
+        # configured company was walked to the end (it is not when no stream is selected).
         if self.sweep.visited_everything:
             self.complete_sweep()
 
@@ -330,7 +315,7 @@ class TapProcore(Tap):
             # One line for the operator; a traceback would only bury it.
             stop(str(exc))
 
-    def _handle_termination(self, signum: int, frame: t.Any) -> None:  # pragma: no cover
+    def on_termination(self, signum: int) -> t.NoReturn:  # pragma: no cover
         # Killed from outside: the last STATE is already consistent; leave a non-zero code so
         # the orchestrator does not mistake a partial run for a finished one.
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import fcntl
 import json
 import os
 import subprocess
@@ -25,6 +26,17 @@ for _name in list(os.environ):
         del os.environ[_name]
 
 
+def meltano_install(run: t.Callable[[], subprocess.CompletedProcess]) -> None:
+    """`meltano install` into this checkout's .meltano, one test worker at a time: pytest-xdist
+    runs test files in parallel and two installs into one directory would trip over each other."""
+    lock_path = REPO / ".meltano" / "install.lock"
+    lock_path.parent.mkdir(exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        installed = run()
+    assert installed.returncode == 0, installed.stderr[-3000:]
+
+
 def base_config(double_url: str, company_ids: list[int], **extra: t.Any) -> dict:
     return {
         **CLIENT,
@@ -43,6 +55,7 @@ class TapRun:
     stdout: str
     stderr: str
     messages: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
 
     @property
     def records(self) -> dict[str, list[dict]]:
@@ -118,11 +131,13 @@ def run_tap(
         state_path = tmp_path / f"state-{stamp}.json"
         state_path.write_text(json.dumps(state))
         command += ["--state", str(state_path)]
+    started = time.monotonic()
     result = subprocess.run(
         command, capture_output=True, text=True, cwd=REPO, timeout=timeout, check=False
     )
+    seconds = time.monotonic() - started
     messages = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
-    return TapRun(result.returncode, result.stdout, result.stderr, messages)
+    return TapRun(result.returncode, result.stdout, result.stderr, messages, seconds)
 
 
 @pytest.fixture(scope="module")

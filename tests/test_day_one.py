@@ -157,9 +157,12 @@ def test_the_summary_is_the_last_thing_a_run_logs(default_run):
     ][:3]
 
 
-def test_state_is_sent_once_at_the_end_of_a_short_run(default_run):
-    # state_message_interval (30 s) is longer than this run: one STATE, after the last record.
-    assert default_run.count("STATE") == 1
+def test_state_is_sent_by_the_clock_not_per_partition(default_run):
+    # With the default state_message_interval (30 s) a run sends a STATE at most every 30 s
+    # (plus the final one after the last record), never one per project or stream. The bound
+    # comes from this run's own duration, so a slow machine cannot turn it red.
+    allowed = 1 + int(default_run.seconds // 30)
+    assert 1 <= default_run.count("STATE") <= allowed, (default_run.count("STATE"), allowed)
     assert default_run.messages[-1]["type"] == "STATE"
 
 

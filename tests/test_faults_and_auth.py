@@ -86,6 +86,7 @@ def test_fault_is_survived_with_every_record(fresh_double, tmp_path, fault):
         time.sleep(0.2)
     assert fresh_double.control.stats()["by_fault"], f"fault {fault} never fired"
     assert_complete(run, fresh_double, companies)
+    assert "Traceback" not in run.stderr
 
 
 def test_persistent_5xx_stops_the_run_with_one_clear_line(fresh_double, tmp_path):

@@ -923,3 +923,15 @@ def test_records_without_id_carry_their_id_in_the_resource_field_and_uuids_stay_
     people = f"/rest/v1.0/workforce-planning/v2/companies/{COMPANY_1}/people"
     records = control.records(people)["records"]
     assert records and all(re.fullmatch(r"[0-9a-f-]{36}", r["id"]) for r in records)
+
+
+def test_resource_planning_pages_from_zero_and_its_projects_are_its_own(control, procore):
+    people = f"/rest/v1.0/workforce-planning/v2/companies/{COMPANY_1}/people"
+    truth = control.records(people)["records"]
+    first = procore.get_ok(people, {"page": 0})
+    assert [r["id"] for r in first.json()] == [r["id"] for r in truth][:400]
+    assert "Link" not in first.headers
+    projects = f"/rest/v1.0/workforce-planning/v2/companies/{COMPANY_1}/projects"
+    project_id = procore.get_ok(projects, {"page": 0}).json()[0]["id"]
+    history = f"{projects}/{project_id}/reports/assignment-history"
+    assert procore.get(history).status_code == 200

@@ -22,10 +22,10 @@ from tap_procore.auth import (
     token_lifetime,
     write_refresh_token_file,
 )
-from tap_procore.client import ListingGuard, header_count
 from tap_procore.errors import ConfigError, FatalAPIError
 from tap_procore.http import DeadlineExceeded, describe_failure, origin
 from tap_procore.pacing import RateGovernor
+from tap_procore.paging import ListingGuard, header_count
 from tap_procore.sweep import Scope, StateError, Sweep, validate_state
 from tap_procore.transport import Transport
 

@@ -159,7 +159,7 @@ def sender(monkeypatch):
         with mock:
             stream = tap.streams["trades"]
             try:
-                return stream._fetch({"company_id": 1}, 1)
+                return stream.fetch_page({"company_id": 1}, 1)
             finally:
                 make.tap, make.mock = tap, mock  # type: ignore[attr-defined]
 

@@ -14,8 +14,9 @@ import requests
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tap_procore.client import ProcorePaginator, decode_json
+from tap_procore.answers import decode_json
 from tap_procore.conform import EXTRA_FIELDS, RecordConformer
+from tap_procore.paging import ProcorePaginator
 from tap_procore.transport import rate_limit_wait
 
 JSON_SCALARS = (

@@ -1,0 +1,160 @@
+"""What an answer from Procore means: retry, skip the scope, stop, or records.
+
+`validate_response` runs inside the retry loop (tap_procore/retrying.py) for every attempt:
+
+* 401 -> renew the token and retry; 429 (and 503 with Retry-After) -> wait as Procore says;
+  5xx, 408, a body that is not JSON or not the endpoint's shape -> retry with backoff;
+* 403/404 -> `ScopeUnavailable`: this project's (or company's) tool is skipped, the run goes on;
+* a redirect that was not followed, any other 4xx, JSON nested too deeply -> one fatal line;
+* otherwise the records: v2 ``data`` envelopes unwrapped, one-object endpoints as one record,
+  NUL characters in text replaced. They travel on the response to `parse_response`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import typing as t
+from urllib.parse import urljoin, urlsplit
+
+import msgspec
+import requests
+
+from tap_procore.conform import without_nul
+from tap_procore.errors import FatalAPIError, ScopeUnavailable
+from tap_procore.http import MAX_REDIRECTS, origin
+from tap_procore.redaction import SecretRedactor
+from tap_procore.retrying import RetryingStream
+from tap_procore.transport import RateLimited, TokenRejected, TransientError, rate_limit_wait
+
+logger = logging.getLogger("tap-procore")
+
+_JSON_DECODER = msgspec.json.Decoder()
+
+
+class TooDeep(ValueError):
+    """JSON nested deeper than Python can walk: no retry makes it shallower."""
+
+
+def decode_json(content: bytes) -> t.Any:
+    try:
+        try:
+            return _JSON_DECODER.decode(content)
+        except msgspec.DecodeError:
+            # msgspec refuses integers beyond 64 bits; the standard library does not.
+            return json.loads(content)
+    except RecursionError:
+        raise TooDeep("JSON nested too deeply to read") from None
+
+
+def short(text: str | None, limit: int = 200) -> str:
+    # Redact before cutting: a secret cut in half no longer matches the log filter.
+    collapsed = " ".join(SecretRedactor.scrub_active(text or "").split())
+    return collapsed if len(collapsed) <= limit else collapsed[: limit - 1] + "…"
+
+
+def body_summary(response: requests.Response) -> str:
+    content_type = response.headers.get("Content-Type", "")
+    if "html" in content_type:
+        return short(response.reason) or "HTML error page"
+    try:
+        body = decode_json(response.content)
+    except ValueError:
+        return short(response.text)
+    if isinstance(body, dict):
+        for key in ("errors", "error", "message"):
+            if body.get(key):
+                return short(str(body[key]))
+    return short(str(body))
+
+
+class AnswersStream(RetryingStream):
+    """Judges every answer (`validate_response`) and hands its records to `parse_response`."""
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._warned_nul = False
+
+    def validate_response(self, response: requests.Response) -> None:
+        self.tap.transport.observe(response)
+        refusal = self._refusal(response)
+        if refusal is not None:
+            raise refusal
+        body = self._body(response)
+        records = self._records_in(body)
+        if records is None:
+            # Inside the retry loop: a proxy's odd answer may pass, and if not, one line.
+            msg = f"{self.name}: expected a JSON list, got {type(body).__name__}"
+            raise TransientError(msg, response)
+        # The records travel with the response, so that the body is decoded once.
+        response.procore_records = records  # type: ignore[attr-defined]
+
+    def parse_response(self, response: requests.Response) -> list[dict[str, t.Any]]:
+        records: list[dict[str, t.Any]] = response.procore_records  # type: ignore[attr-defined]
+        return records
+
+    def _where(self, response: requests.Response) -> str:
+        return f"{self.name}: GET {urlsplit(response.url).path}"
+
+    def _refusal(self, response: requests.Response) -> Exception | None:
+        """The exception an answer that carries no records raises, or None for a 2xx."""
+        status = response.status_code
+        if status == 401:
+            return TokenRejected("HTTP 401", response)
+        if status == 429 or (status == 503 and response.headers.get("Retry-After")):
+            wait, reason = rate_limit_wait(response, self.tap.transport.clock())
+            return RateLimited(reason, response, wait)
+        if status >= 500 or status == 408:
+            return TransientError(f"HTTP {status} {short(response.reason)}", response)
+        if 300 <= status < 400:
+            return FatalAPIError(self._redirect_refused(response))
+        if status in (403, 404):
+            return ScopeUnavailable(status, body_summary(response))
+        if status >= 400:
+            summary = body_summary(response)
+            return FatalAPIError(
+                f"{self._where(response)} was refused with HTTP {status}: {summary}"
+            )
+        return None
+
+    def _body(self, response: requests.Response) -> t.Any:
+        try:
+            body = decode_json(response.content)
+        except TooDeep as exc:
+            raise FatalAPIError(f"{self._where(response)}: {exc}") from None
+        except ValueError:
+            raise TransientError("response body is not valid JSON", response) from None
+        if b"\\u0000" in response.content:  # rare: only such pages pay for the walk
+            body = without_nul(body)
+            if not self._warned_nul:
+                self._warned_nul = True
+                logger.warning("%s: text with NUL characters; they are sent as U+FFFD", self.name)
+        return body
+
+    def _redirect_refused(self, response: requests.Response) -> str:
+        where = self._where(response)
+        location = response.headers.get("Location")
+        if not location:
+            return f"{where} answered HTTP {response.status_code}, a redirect without a target"
+        scheme, host, port = origin(urljoin(response.url, location))
+        return (
+            f"{where} was redirected (HTTP {response.status_code}) to {scheme}://{host}:{port}; "
+            "not followed: redirects are followed only within api_url's origin (at most "
+            f"{MAX_REDIRECTS}), so rows only ever come from api_url; set api_url to the address "
+            "that answers"
+        )
+
+    def _records_in(self, body: t.Any) -> list[dict[str, t.Any]] | None:
+        """The records of a decoded body, or None when it is not the shape the endpoint has."""
+        # v2 wraps everything in {"data": ...}; a few v1 lists do too (budget changes).
+        enveloped = self.is_v2 or self.response_kind == "list"
+        if isinstance(body, dict) and "data" in body and enveloped:
+            body = body["data"]
+        if self.response_kind == "object":
+            if isinstance(body, dict):
+                return [body]
+            if body is None:
+                return []
+        if isinstance(body, list):
+            return [item for item in body if isinstance(item, dict)]
+        return None

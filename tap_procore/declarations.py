@@ -1,0 +1,119 @@
+"""What a stream declares: every class attribute a Procore stream may set, in one place.
+
+A stream class only declares what is particular to its endpoint; everything else comes from the
+layers built on this class (see tap_procore/client.py for the whole stack). New attributes
+belong here, with a line saying what they mean; docs/adding-a-stream.md shows them in use.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+import requests
+from singer_sdk import RESTStream, SchemaDirectory, StreamSchema
+from singer_sdk.helpers.conform import TypeConformanceLevel
+
+from tap_procore import schemas
+
+if t.TYPE_CHECKING:
+    from tap_procore.auth import ProcoreAuthenticator
+    from tap_procore.tap import TapProcore
+
+SCHEMAS = SchemaDirectory(schemas)
+
+
+class DeclaredStream(RESTStream[int]):
+    """The declarations of a Procore stream, and where its requests go."""
+
+    #: API path; ``{company_id}``, ``{project_id}`` and parent keys are filled from the context.
+    path: str
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("id",)
+    replication_key: str | None = None
+    #: Path parameters whose name in Procore's path differs from the context key holding the
+    #: value, e.g. {"id": "budget_line_item_id"} for a show endpoint.
+    path_params: t.ClassVar[dict[str, str]] = {}
+    #: Fixed query parameters; values may be templates such as "{project_id}".
+    query: t.ClassVar[dict[str, str]] = {}
+    #: False for endpoints that declare no page/per_page (they answer everything at once).
+    paginated: t.ClassVar[bool] = True
+    #: The endpoint's own per_page ceiling.
+    max_page_size: t.ClassVar[int] = 1000
+    #: "list", or "object" for endpoints that answer one object per scope.
+    response_kind: t.ClassVar[str] = "list"
+    #: Parameter names of daily-log style endpoints that must be read in date windows.
+    date_params: t.ClassVar[tuple[str, str] | None] = None
+    #: Procore tool (engine name) the endpoint belongs to; off in a project -> not requested.
+    tool: t.ClassVar[str | None] = None
+    #: Context key under which this stream passes each record's id to its child streams.
+    child_id_key: t.ClassVar[str | None] = None
+    #: Where to find the child id in this stream's records (default "id").
+    child_id_field: t.ClassVar[str] = "id"
+    #: For endpoints that need a parent id as a query parameter and have several possible
+    #: parents (contract payments: prime, purchase order and work order contracts): the
+    #: streams whose ids to use, and the parameter that carries them. Every parent id of the
+    #: scope is used on every run, since these endpoints filter on their own updated_at.
+    ids_from: t.ClassVar[tuple[str, ...]] = ()
+    id_param: t.ClassVar[str | None] = None
+    #: For data that has no endpoint of its own but comes inside each parent record (submittal
+    #: approvers inside submittals): the parent record's field holding the list.
+    embedded_in: t.ClassVar[str | None] = None
+    #: The parent record's count of this stream's records (drawing areas' drawings_count): a
+    #: parent that says 0 costs no request.
+    parent_count_field: t.ClassVar[str | None] = None
+    #: True when this stream hands every record to its children whatever its own window
+    #: (projects), so its children are not limited to records changed since the bookmark.
+    children_see_every_record: t.ClassVar[bool] = False
+    #: False for streams that users should opt into (expensive or rarely useful).
+    selected_by_default: bool = True
+    #: For rows Procore gives no unique id of their own: the fields that identify a row in its
+    #: list. They may be null, so they cannot be key columns; the stream's key uses `row_key`,
+    #: derived from them by `surrogate_key` (unique within one list, see `post_process`).
+    surrogate_key_of: t.ClassVar[tuple[str, ...]] = ()
+    #: What `row_key` is, for the schema's description (default: said from surrogate_key_of).
+    row_key_description: t.ClassVar[str | None] = None
+
+    schema: t.ClassVar[StreamSchema] = StreamSchema(SCHEMAS)
+    state_partitioning_keys: t.ClassVar[tuple[str, ...]] = ()  # see tap_procore/sweep.py
+    is_sorted = False
+    # RecordConformer (conform.py) already makes every top-level value fit its declared type.
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+
+    def __init__(self, tap: TapProcore, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(tap, *args, **kwargs)
+        #: The run's shared services (transport, sweep, report, tools); the SDK's own
+        #: reference (`_tap`) is private.
+        self.tap = tap
+
+    # --- where requests go ---------------------------------------------------------------------
+
+    @property
+    def url_base(self) -> str:
+        return self.tap.endpoints.api_url
+
+    @property
+    def requests_session(self) -> requests.Session:
+        return self.tap.http_session
+
+    @property
+    def authenticator(self) -> ProcoreAuthenticator:
+        return self.tap.authenticator
+
+    @property
+    def timeout(self) -> int:
+        return int(self.config.get("request_timeout") or 300)
+
+    @property
+    def user_agent(self) -> str:
+        return self.tap.user_agent
+
+    @property
+    def http_headers(self) -> dict[str, str]:
+        return {"Accept": "application/json"}
+
+    @property
+    def page_size(self) -> int:
+        return max(1, min(int(self.config.get("page_size") or 1000), self.max_page_size))
+
+    @property
+    def is_v2(self) -> bool:
+        return self.path.startswith("/rest/v2")
