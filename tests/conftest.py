@@ -20,6 +20,30 @@ from procore_double import DoubleProcess, spawn_double
 REPO = Path(__file__).resolve().parent.parent
 GENEROUS_LIMITS = {"hourly_limit": 10**9, "spike_limit": 10**9}
 CLIENT = {"client_id": "double-client-id", "client_secret": "double-client-secret"}
+# The streams the foundation promised, one of each family: what the end-to-end runs select.
+FOUNDATION_STREAMS = [
+    "companies",
+    "projects",
+    "project_tools",
+    "company_users",
+    "company_vendors",
+    "trades",
+    "project_users",
+    "rfis",
+    "rfi_replies",
+    "submittals",
+    "punch_items",
+    "change_events",
+    "purchase_order_contracts",
+    "budget_views",
+    "budget_view_detail_rows",
+    "manpower_logs",
+    "checklists",
+    "observations",
+    "direct_costs",
+    "incidents",
+    "drawing_areas",
+]
 # Settings in the environment would override test configs (SDK pitfall); start clean.
 for _name in list(os.environ):
     if _name.startswith(("TAP_PROCORE_", "TARGET_")):

@@ -16,33 +16,11 @@ import psycopg
 import pytest
 
 from procore_double import spawn_double
-from tests.conftest import REPO, discover, meltano_install
+from tests.conftest import FOUNDATION_STREAMS, REPO, discover, meltano_install
 
 pytestmark = pytest.mark.e2e
 
-STREAMS = [
-    "companies",
-    "projects",
-    "project_tools",
-    "company_users",
-    "company_vendors",
-    "trades",
-    "project_users",
-    "rfis",
-    "rfi_replies",
-    "submittals",
-    "punch_items",
-    "change_events",
-    "purchase_order_contracts",
-    "budget_views",
-    "budget_view_detail_rows",
-    "manpower_logs",
-    "checklists",
-    "observations",
-    "direct_costs",
-    "incidents",
-    "drawing_areas",
-]
+STREAMS = FOUNDATION_STREAMS
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 STATE_ID = "dev:tap-procore-to-target-postgres"
 

@@ -9,31 +9,14 @@ import re
 import pytest
 
 from tap_procore.streams import STREAM_TYPES
-from tests.conftest import base_config, company_ids, run_tap, tenant_projects
+from tests.conftest import (
+    FOUNDATION_STREAMS,
+    base_config,
+    company_ids,
+    run_tap,
+    tenant_projects,
+)
 
-FOUNDATION_STREAMS = [
-    "companies",
-    "projects",
-    "project_tools",
-    "company_users",
-    "company_vendors",
-    "trades",
-    "project_users",
-    "rfis",
-    "rfi_replies",
-    "submittals",
-    "punch_items",
-    "change_events",
-    "purchase_order_contracts",
-    "budget_views",
-    "budget_view_detail_rows",
-    "manpower_logs",
-    "checklists",
-    "observations",
-    "direct_costs",
-    "incidents",
-    "drawing_areas",
-]
 BY_NAME = {stream_class.name: stream_class for stream_class in STREAM_TYPES}
 TEMPLATE = re.compile(r"\{(\w+)\}")
 
