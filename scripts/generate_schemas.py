@@ -189,12 +189,8 @@ def _is_id(name: str) -> bool:
     return name == "id" or name.endswith("_id")
 
 
-<<<<<<< HEAD
-def normalise(schema: dict, name: str, depth: int, *, v2: bool) -> dict:
-    """`v2`: ids are integers whatever the description says (V2_INTEGER_IDS)."""
-=======
 def normalise(schema: dict, name: str, depth: int, *, v2: bool) -> dict:  # noqa: C901  # one branch per JSON Schema construct
->>>>>>> main
+    """`v2`: ids are integers whatever the description says (V2_INTEGER_IDS)."""
     if not isinstance(schema, dict) or not schema or schema.get("description") == LOST:
         # The description lost this value's type: say so rather than guess. A top-level
         # column needs a type, so it becomes text (structured values arrive as JSON text);
@@ -260,10 +256,13 @@ def context_keys(stream_class: type) -> list[tuple[str, type, str]]:
     stream = stream_class
     while stream is not None:
         if stream.id_param and stream.ids_from:
-            keys.insert(0, (stream.id_param, by_name[stream.ids_from[0]], "id"))
+            source = by_name[stream.ids_from[0]]
+            keys.insert(0, (stream.id_param, source, source.child_id_field))
+            keys[:0] = [(key, source, field) for key, field in source.child_fields.items()]
         parent = stream.parent_stream_type
         if parent is not None and parent.child_id_key:
             keys.insert(0, (parent.child_id_key, parent, parent.child_id_field))
+            keys[:0] = [(key, parent, field) for key, field in parent.child_fields.items()]
         stream = parent
     return keys
 

@@ -65,7 +65,9 @@ def test_ids_are_integers_or_text_and_timestamps_have_formats(catalog):
         if "id" in properties:
             assert _non_null_types(properties["id"]) in ({"integer"}, {"string"}), name
         if "updated_at" in properties:
-            assert properties["updated_at"].get("format") == "date-time", name
+            # Resource Planning's timestamps are epoch numbers: they stay integers.
+            epoch = _non_null_types(properties["updated_at"]) == {"integer"}
+            assert epoch or properties["updated_at"].get("format") == "date-time", name
 
 
 def test_discovery_is_fast():
@@ -147,8 +149,13 @@ def test_streams_whose_endpoint_filters_on_updated_at_are_incremental(descriptio
         has_updated_at = "updated_at" in catalog[stream_class.name]["schema"]["properties"]
         if "filters[updated_at]" in names and has_updated_at:
             assert metadata.get("replication-key") == "updated_at", stream_class.name
+        elif "filters[updated_at][gt]" in names and has_updated_at:
+            assert metadata.get("replication-key") == "updated_at", stream_class.name
+            assert stream_class.updated_at_param == "filters[updated_at][gt]", stream_class.name
         elif stream_class.date_params:
             assert set(stream_class.date_params) <= names, stream_class.name
+        elif stream_class.replication_key:  # a lower-bound filter of its own (updated_after)
+            assert stream_class.updated_at_param in names, stream_class.name
         else:
             assert not metadata.get("replication-key"), stream_class.name
 

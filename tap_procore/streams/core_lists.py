@@ -214,3 +214,118 @@ class WorkflowToolsStream(CompanyStream):
     paginated = False
     surrogate_key_of = ("type", "subtype")
     primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "row_key")
+    # Workflow lists are asked for one tool type (and subtype) at a time.
+    child_id_key = "tool_type"
+    child_id_field = "type"
+    child_fields: t.ClassVar[dict[str, str]] = {"tool_subtype": "subtype"}
+
+
+TOOL_FILTERS = {"filters[tool_type]": "{tool_type}", "filters[tool_subtype]": "{tool_subtype}"}
+TOOL_PARAMS = {"tool_type": "{tool_type}", "tool_subtype": "{tool_subtype}"}
+
+
+class CompanyWorkflowInstancesStream(CompanyStream):
+    """Workflow instances of each workflow tool of the company (v2.0, cursor-paged)."""
+
+    name = "company_workflow_instances"
+    path = "/rest/v2.0/companies/{company_id}/workflows/instances"
+    query: t.ClassVar[dict[str, str]] = TOOL_FILTERS
+    paginated = False
+    cursor_param = "cursor"
+    max_page_size = V2_MAX
+    parent_stream_type = WorkflowToolsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "tool_type", "id")
+
+
+class CompanyWorkflowPresetsStream(CompanyStream):
+    """Workflow presets of each workflow tool of the company; opt-in."""
+
+    name = "company_workflow_presets"
+    path = "/rest/v2.0/companies/{company_id}/workflows/presets"
+    query: t.ClassVar[dict[str, str]] = {**TOOL_FILTERS, "per_page": str(V2_MAX)}
+    paginated = False
+    parent_stream_type = WorkflowToolsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "tool_type", "id")
+    selected_by_default = False
+
+
+class CompanyWorkflowAssigneesStream(CompanyStream):
+    """Who can be assigned workflow steps, per workflow tool (and subtype); opt-in."""
+
+    name = "company_workflow_assignees"
+    path = "/rest/v2.0/companies/{company_id}/workflows/possible_assignees"
+    query: t.ClassVar[dict[str, str]] = TOOL_PARAMS
+    max_page_size = V2_MAX
+    parent_stream_type = WorkflowToolsStream
+    surrogate_key_of = ("tool_type", "tool_subtype", "id")
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "row_key")
+    selected_by_default = False
+
+
+class CompanyWorkflowManagersStream(CompanyStream):
+    """Workflow managers, per workflow tool (and subtype); opt-in."""
+
+    name = "company_workflow_managers"
+    path = "/rest/v2.0/companies/{company_id}/workflows/workflow_managers"
+    query: t.ClassVar[dict[str, str]] = TOOL_PARAMS
+    max_page_size = V2_MAX
+    parent_stream_type = WorkflowToolsStream
+    surrogate_key_of = ("tool_type", "tool_subtype", "id")
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "row_key")
+    selected_by_default = False
+
+
+class ProjectWorkflowInstancesStream(ProjectStream):
+    """Workflow instances of each project and workflow tool (v2.0, cursor-paged); the tool
+    types come from the company's workflow_tools."""
+
+    name = "project_workflow_instances"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/workflows/instances"
+    query: t.ClassVar[dict[str, str]] = TOOL_FILTERS
+    paginated = False
+    cursor_param = "cursor"
+    max_page_size = V2_MAX
+    ids_from = ("workflow_tools",)
+    id_param = "tool_type"
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "tool_type", "id")
+
+
+class ProjectWorkflowPresetsStream(ProjectStream):
+    """Workflow presets of each project and workflow tool; opt-in."""
+
+    name = "project_workflow_presets"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/workflows/presets"
+    query: t.ClassVar[dict[str, str]] = {**TOOL_FILTERS, "per_page": str(V2_MAX)}
+    paginated = False
+    ids_from = ("workflow_tools",)
+    id_param = "tool_type"
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "tool_type", "id")
+    selected_by_default = False
+
+
+class ProjectWorkflowAssigneesStream(ProjectStream):
+    """Who can be assigned workflow steps in each project, per tool (and subtype); opt-in."""
+
+    name = "project_workflow_assignees"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/workflows/possible_assignees"
+    query: t.ClassVar[dict[str, str]] = TOOL_PARAMS
+    max_page_size = V2_MAX
+    ids_from = ("workflow_tools",)
+    id_param = "tool_type"
+    surrogate_key_of = ("tool_type", "tool_subtype", "id")
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "row_key")
+    selected_by_default = False
+
+
+class ProjectWorkflowManagersStream(ProjectStream):
+    """Workflow managers of each project, per tool (and subtype); opt-in."""
+
+    name = "project_workflow_managers"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/workflows/workflow_managers"
+    query: t.ClassVar[dict[str, str]] = TOOL_PARAMS
+    max_page_size = V2_MAX
+    ids_from = ("workflow_tools",)
+    id_param = "tool_type"
+    surrogate_key_of = ("tool_type", "tool_subtype", "id")
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "row_key")
+    selected_by_default = False

@@ -51,7 +51,44 @@ class GenericToolItemsStream(ProjectStream):
     ids_from = ("generic_tools",)
     id_param = "generic_tool_id"
     replication_key = "updated_at"
+    child_id_key = "generic_tool_item_id"
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "generic_tool_id", "id")
+    selected_by_default = False
+
+
+class GenericToolItemResponsesStream(ProjectStream):
+    """Responses to each generic tool item (one request per item); opt-in."""
+
+    name = "generic_tool_item_responses"
+    path = (
+        "/rest/v1.0/projects/{project_id}/generic_tools/{generic_tool_id}/generic_tool_items"
+        "/{generic_tool_item_id}/generic_tool_item_responses"
+    )
+    parent_stream_type = GenericToolItemsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = (
+        "project_id",
+        "generic_tool_id",
+        "generic_tool_item_id",
+        "id",
+    )
+    selected_by_default = False
+
+
+class GenericToolItemChangeHistoriesStream(ProjectStream):
+    """Change history of each generic tool item (one request per item); opt-in."""
+
+    name = "generic_tool_item_change_histories"
+    path = (
+        "/rest/v1.0/projects/{project_id}/generic_tools/{generic_tool_id}/generic_tool_items"
+        "/{generic_tool_item_id}/change_histories"
+    )
+    parent_stream_type = GenericToolItemsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = (
+        "project_id",
+        "generic_tool_id",
+        "generic_tool_item_id",
+        "id",
+    )
     selected_by_default = False
 
 

@@ -476,6 +476,7 @@ class RfqsStream(ProjectStream):
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "id")
     replication_key = "updated_at"
     tool = "commitments"
+    child_id_key = "rfq_id"
 
 
 # --- Contracts of every kind ---------------------------------------------------------------
@@ -1075,3 +1076,27 @@ class WbsAttributeItemsStream(ProjectStream):
     name = "wbs_attribute_items"
     path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/wbs/attribute_items"
     max_page_size = 100
+
+
+class RfqQuotesStream(ProjectStream):
+    """Quotes of each RFQ (one request per RFQ); opt-in."""
+
+    name = "rfq_quotes"
+    path = "/rest/v1.0/rfqs/{rfq_id}/quotes"
+    query: t.ClassVar[dict[str, str]] = {**PROJECT_QUERY, "contract_id": "{contract_id}"}
+    parent_stream_type = RfqsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "rfq_id", "id")
+    tool = "commitments"
+    selected_by_default = False
+
+
+class RfqResponsesStream(ProjectStream):
+    """Responses to each RFQ (one request per RFQ); opt-in."""
+
+    name = "rfq_responses"
+    path = "/rest/v1.0/rfqs/{rfq_id}/responses"
+    query: t.ClassVar[dict[str, str]] = {**PROJECT_QUERY, "contract_id": "{contract_id}"}
+    parent_stream_type = RfqsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "rfq_id", "id")
+    tool = "commitments"
+    selected_by_default = False

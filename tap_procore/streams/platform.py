@@ -25,13 +25,18 @@ class AppConfigurationsStream(CompanyStream):
 
 
 class CompanyWebhookDeliveriesStream(CompanyStream):
-    """Deliveries of each company-scope hook (v1.0), keyed by event and start (Procore gives
-    deliveries no id of their own); opt-in."""
+    """Deliveries of each company-scope hook (v1.0), keyed by event and start (the description
+    gives deliveries no id); opt-in."""
 
     name = "company_webhook_deliveries"
     path = "/rest/v1.0/webhooks/hooks/{hook_id}/deliveries"
     query: t.ClassVar[dict[str, str]] = {"company_id": "{company_id}"}
+    # Keyset paging: `page_start` is the last id of the previous page, `page_size` its size.
     paginated = False
+    cursor_param = "page_start"
+    cursor_is_last_id = True
+    per_page_param = "page_size"
+    max_page_size = 100  # the documented default; a full page is what says there is more
     parent_stream_type = CompanyWebhookHooksStream
     surrogate_key_of = ("event_id", "started_at")
     primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "hook_id", "row_key")

@@ -19,6 +19,8 @@ class SchedulesStream(ProjectStream):
 
     name = "schedules"
     path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/schedules"
+    replication_key = "updated_at"
+    updated_at_param = "filters[updated_at][gt]"
     max_page_size = V2_MAX
     tool = "schedule"
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "schedule_id")
@@ -33,6 +35,8 @@ class ScheduleActivitiesStream(ProjectStream):
     path = (
         "/rest/v2.0/companies/{company_id}/projects/{project_id}/schedules/{schedule_id}/activities"
     )
+    replication_key = "updated_at"
+    updated_at_param = "filters[updated_at][gt]"
     max_page_size = V2_MAX
     tool = "schedule"
     parent_stream_type = SchedulesStream
@@ -47,6 +51,8 @@ class ScheduleActivityLinksStream(ProjectStream):
         "/rest/v2.0/companies/{company_id}/projects/{project_id}/schedules/{schedule_id}"
         "/activity_links"
     )
+    replication_key = "updated_at"
+    updated_at_param = "filters[updated_at][gt]"
     max_page_size = V2_MAX
     tool = "schedule"
     parent_stream_type = SchedulesStream
