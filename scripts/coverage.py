@@ -55,8 +55,88 @@ HELPER_SEGMENTS = frozenset(
 )
 RECORD_LISTS_NAMED_POTENTIAL = frozenset({"potential_change_orders"})
 
+_LOST = "the description lost the item shape, and no other operation of the resource has one"
+_ASSIGNMENTS = (
+    "assignments in windows of days (start_day and dayRange required) whose answer the "
+    "description gives as one object (current_page, data, possible_pages), not a list of records"
+)
+_ASSIGNMENT_WINDOWS = (
+    "assignments in windows of days (start_day and dayRange required), one listing per parent, "
+    "whose rows the description left untyped; workforce people and projects are read"
+)
 #: Why an operation is left unread, by its version-free path (see `resource_of`).
-UNREAD: dict[str, str] = {}
+UNREAD: dict[str, str] = {
+    "/companies/{}/schedule/summary": (
+        "an aggregate (counts of tasks and calendar items per project and day over a required "
+        "date range), not records; the legacy schedule's tasks and calendar items are read"
+    ),
+    "/projects/{}/generic_tools/{}/generic_tool_items/available_read_users": (
+        f"an access list (users who may read a tool's items); {_LOST}"
+    ),
+    "/projects/{}/generic_tools/{}/generic_tool_items/{}/users_with_permission": (
+        f"an access list per item (one request per item); {_LOST}"
+    ),
+    "/companies/{}/payments/projects": f"Procore Pay project settings; {_LOST}",
+    "/projects/{}/payments/requisitions/{}/subtiers": (
+        "the same subtiers as commitment_payment_subtiers, asked per requisition and its commitment"
+    ),
+    "/companies/{}/workflow_permanent_logs": (
+        "needs the id and type of one workflowed record per request (one request per record of "
+        "every workflowed tool); workflow instances and activity histories are read"
+    ),
+    "/projects/{}/workflow_permanent_logs": (
+        "needs the id and type of one workflowed record per request (one request per record of "
+        "every workflowed tool); workflow instances and activity histories are read"
+    ),
+    "/projects/{}/recent_activity": f"a feed of the project home page; {_LOST}",
+    "/task_items/assignees": f"a pick list (who task items can be assigned to); {_LOST}",
+    "/task_items/assignees/current": f"a pick list (the current user's assignees); {_LOST}",
+    "/companies/{}/equipment_register/{}/attachments": _LOST,
+    "/companies/{}/equipment_register/{}/change_history": _LOST,
+    "/companies/{}/equipment_register/{}/projects": _LOST,
+    "/companies/{}/projects/{}/equipment_register/{}/attachments": _LOST,
+    "/app_installations": "the description gives its records no id (only the app's manifest)",
+    "/bim_model_revision_viewpoints": _LOST,
+    "/bim_model_revisions/{}/properties": (
+        f"every property of every object of a model revision (very long per revision); {_LOST}"
+    ),
+    "/companies/{}/bid_packages/{}/correspondences": _LOST,
+    "/projects/{}/bid_packages/{}/correspondences": _LOST,
+    "/companies/{}/projects/{}/domains/contexts": f"document markup domains; {_LOST}",
+    "/companies/{}/projects/{}/domains/groups": f"document markup domains; {_LOST}",
+    "/companies/{}/projects/{}/domains/layers": f"document markup domains; {_LOST}",
+    "/companies/{}/timesheets": (
+        "a weekly summary per employee of the timecard entries company_timecard_entries and "
+        "timecard_entries read; its rows have no key of their own"
+    ),
+    "/coordination_issues/status_count": "an aggregate (issue counts per status), not records",
+    "/projects/{}/daily_logs/count": "an aggregate (log counts per type), not records",
+    "/projects/{}/rfis/{}/advanced_exports": (
+        "the export formats offered for each RFI (one request per RFI), not records"
+    ),
+    "/submittal_associated_attachments": _LOST,
+    "/companies/{}/projects/{}/punch_list/assignee_companies": f"a pick list; {_LOST}",
+    "/workforce-planning/v2/companies/{}/assignments": _ASSIGNMENTS,
+    "/workforce-planning/v2/companies/{}/assignments/current": (
+        "the answer the description gives is one object (current_page, data, possible_pages), "
+        "not a list of records"
+    ),
+    "/workforce-planning/v2/companies/{}/groups/{}/assignments": _ASSIGNMENTS,
+    "/workforce-planning/v2/companies/{}/people/{}/assignments": _ASSIGNMENT_WINDOWS,
+    "/workforce-planning/v2/companies/{}/projects/{}/assignments": _ASSIGNMENT_WINDOWS,
+    "/workforce-planning/v2/companies/{}/groups/{}/reports/look-ahead": (
+        "a report (availability per person over a look-ahead window), not records"
+    ),
+    "/workforce-planning/v2/companies/{}/groups/{}/reports/tag-action": (
+        "a report (tags needing action per person), not records"
+    ),
+    "/workforce-planning/v2/companies/{}/people/{}/reports/assignment-history": (
+        "a report (one person's assignment history, one request per person), not records"
+    ),
+    "/workforce-planning/v2/companies/{}/projects/{}/reports/assignment-history": (
+        "a report (one project's assignment history, one request per project), not records"
+    ),
+}
 
 
 def _load_route_builder() -> type:

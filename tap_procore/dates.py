@@ -72,11 +72,6 @@ def updated_at_range(lower: DateTime, upper: DateTime) -> str:
     return f"{format_timestamp(lower)}...{format_timestamp(upper)}"
 
 
-def days_between(first: str, last: str) -> int:
-    """Calendar days from one YYYY-MM-DD day to another (0 for the same day)."""
-    return (pendulum.Date.fromisoformat(last) - pendulum.Date.fromisoformat(first)).days
-
-
 def day_windows(lower: DateTime, upper: DateTime, days: int) -> list[tuple[str, str]]:
     """Runs of at most ``days`` calendar days (UTC) covering lower's day to upper's day."""
     first, last = lower.date(), upper.date()

@@ -65,9 +65,6 @@ class DeclaredStream(RESTStream[int]):
     #: the last row's id when the page came back full; none of them ends the listing.
     cursor_param: t.ClassVar[str | None] = None
     cursor_is_last_id: t.ClassVar[bool] = False
-    #: For `date_params` whose second parameter is a number of days from the first
-    #: (Resource Planning's ``start_day`` and ``dayRange``) rather than an end date.
-    date_span_in_days: t.ClassVar[bool] = False
     #: For endpoints that need a parent id as a query parameter and have several possible
     #: parents (contract payments: prime, purchase order and work order contracts): the
     #: streams whose ids to use, and the parameter that carries them. Every parent id of the

@@ -71,9 +71,4 @@ class WindowedStream(PagingStream):
         start_param, end_param = params
         days = int(self.config.get("date_window_days") or 366)
         windows = dates.day_windows(lower, sweep.upper, days)
-        if self.date_span_in_days:
-            return [
-                {start_param: first, end_param: str(dates.days_between(first, last) + 1)}
-                for first, last in windows
-            ]
         return [{start_param: first, end_param: last} for first, last in windows]
