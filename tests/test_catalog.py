@@ -289,3 +289,11 @@ def test_every_schema_is_representable_in_target_postgres(catalog):
                 problems.append(f"{name}.{prop_name}: untyped column")
             problems += _loader_problems(prop, f"{name}.{prop_name}")
     assert not problems, problems[:20]
+
+
+def test_the_readme_selects_only_streams_that_exist():
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    lists = re.findall(r"select: \[([^\]]*)\]", text)
+    named = {name for body in lists for name in re.findall(r"\b([a-z0-9_]+)\.\*", body)}
+    assert len(named) > 50  # the example select lists cover every area
+    assert named <= {stream_class.name for stream_class in STREAM_TYPES}
