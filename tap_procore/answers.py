@@ -86,9 +86,10 @@ class AnswersStream(RetryingStream):
             # Inside the retry loop: a proxy's odd answer may pass, and if not, one line.
             msg = f"{self.name}: expected a JSON list, got {type(body).__name__}"
             raise TransientError(msg, response)
-        # The records travel with the response, so that the body is decoded once.
+        # The records travel with the response (validate_response returns nothing, as in the
+        # SDK), so that the body is decoded once.
         response.procore_records = records  # type: ignore[attr-defined]
-        if self.cursor_param:
+        if self.cursor_param:  # the next cursor travels with the response too
             response.procore_next_cursor = self._next_cursor(response, body)  # type: ignore[attr-defined]
 
     def _next_cursor(self, response: requests.Response, body: t.Any) -> str | None:

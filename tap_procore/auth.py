@@ -169,7 +169,7 @@ class ProcoreAuthenticator(OAuthAuthenticator):
             check_refresh_token_file_replaceable(self._token_path)
 
     @property
-    def oauth_request_body(self) -> dict:
+    def oauth_request_body(self) -> dict[str, t.Any]:
         if self.uses_refresh_token:
             return {
                 "grant_type": "refresh_token",
@@ -256,6 +256,7 @@ class ProcoreAuthenticator(OAuthAuthenticator):
             raise TransientError("token endpoint sent a body that is not JSON", response) from None
         if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
             raise TransientError("token endpoint sent no access_token", response)
+        # Carried on the response to update_access_token, which keeps the SDK's signature.
         response.token_body = body  # type: ignore[attr-defined]
         return response
 

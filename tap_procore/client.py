@@ -51,20 +51,22 @@ class ProcoreStream(WindowedStream):
         self._conformer = RecordConformer(
             self.name, self.schema.get("properties", {}), self.primary_keys or ()
         )
-        self._row_key_list: tuple = ()
+        self._row_key_list: tuple[t.Any, ...] = ()
         self._row_keys_seen: dict[str, int] = {}
 
     # --- the tree --------------------------------------------------------------------------
 
     def generate_child_contexts(
-        self, record: dict, context: Context | None
-    ) -> t.Iterable[dict | None]:
+        self, record: dict[str, t.Any], context: Context | None
+    ) -> t.Iterable[dict[str, t.Any] | None]:
         if self.child_streams:
             child_context = self.get_child_context(record, context)
             if child_context is not None:
                 yield child_context
 
-    def get_child_context(self, record: dict, context: Context | None) -> dict | None:
+    def get_child_context(
+        self, record: dict[str, t.Any], context: Context | None
+    ) -> dict[str, t.Any] | None:
         child_id = record.get(self.child_id_field)
         if self.child_id_key is None or child_id is None:
             return None
@@ -94,7 +96,7 @@ class ProcoreStream(WindowedStream):
 
     # --- records -----------------------------------------------------------------------------
 
-    def get_records(self, context: Context | None) -> t.Iterable[dict]:
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         assert context is not None
         scope = self.scope_of(context)
         tap = self.tap
@@ -115,7 +117,7 @@ class ProcoreStream(WindowedStream):
         except ScopeUnavailable as exc:
             self.on_unavailable(scope, exc)
 
-    def _listed_records(self, context: dict) -> t.Iterator[dict]:
+    def _listed_records(self, context: dict[str, t.Any]) -> t.Iterator[dict[str, t.Any]]:
         for parent_context in self._parent_contexts(context):
             for window in self.windows(parent_context):
                 window_context = {**parent_context, "_window": window} if window else parent_context
@@ -124,7 +126,7 @@ class ProcoreStream(WindowedStream):
                         record[self.id_param] = parent_context[self.id_param]
                     yield record
 
-    def _parent_contexts(self, context: dict) -> t.Iterable[dict]:
+    def _parent_contexts(self, context: dict[str, t.Any]) -> t.Iterable[dict[str, t.Any]]:
         if not self.ids_from:
             yield context
             return
@@ -141,7 +143,9 @@ class ProcoreStream(WindowedStream):
         if scope.is_project:
             self.tap.tools.note_refusal()
 
-    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+    def post_process(
+        self, row: dict[str, t.Any], context: Context | None = None
+    ) -> dict[str, t.Any] | None:
         if context:
             for key, value in context.items():
                 if not key.startswith("_"):
@@ -152,7 +156,7 @@ class ProcoreStream(WindowedStream):
 
     # --- surrogate keys ------------------------------------------------------------------------
 
-    def surrogate_key(self, row: dict) -> str:
+    def surrogate_key(self, row: dict[str, t.Any]) -> str:
         """`row_key` of a row: the JSON array of its `surrogate_key_of` values (nulls kept)."""
         return _KEY_ENCODER.encode([row.get(name) for name in self.surrogate_key_of]).decode()
 
@@ -196,7 +200,7 @@ def _says_none(count: t.Any) -> bool:
     return isinstance(count, int) and not isinstance(count, bool) and count == 0
 
 
-def _embedded_records(items: t.Any) -> t.Iterator[dict]:
+def _embedded_records(items: t.Any) -> t.Iterator[dict[str, t.Any]]:
     for item in items if isinstance(items, list) else []:
         if isinstance(item, dict):
             yield dict(item)

@@ -351,7 +351,7 @@ def _number_from_text(setting: str, text: str) -> int | float:
     return int(number) if number.is_integer() else number
 
 
-def _list_from_text(setting: str, text: str, item_schema: t.Mapping[str, t.Any]) -> list:
+def _list_from_text(setting: str, text: str, item_schema: t.Mapping[str, t.Any]) -> list[t.Any]:
     stripped = text.strip()
     if stripped.startswith("["):
         try:

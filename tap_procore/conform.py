@@ -38,7 +38,7 @@ _JSON_ENCODER = msgspec.json.Encoder(decimal_format="number")
 Fit = t.Callable[[t.Any], t.Any]  # value -> the value, a lossless conversion, or _NO_FIT
 
 
-def _types_of(prop: dict) -> frozenset[str]:
+def _types_of(prop: dict[str, t.Any]) -> frozenset[str]:
     declared = prop.get("type", ())
     return frozenset((declared,) if isinstance(declared, str) else declared)
 
@@ -125,7 +125,7 @@ class _Shallow(t.NamedTuple):
     fits: tuple[Fit, ...]
 
 
-def _shallow(prop: dict, declared: frozenset[str]) -> _Shallow:
+def _shallow(prop: dict[str, t.Any], declared: frozenset[str]) -> _Shallow:
     kinds = [kind for kind in _ORDER if kind in declared]
     accepted = tuple({py for kind in kinds for py in _KINDS[kind][0]})
     fits = tuple(fit for kind in kinds if (fit := _KINDS[kind][1]) is not None)
@@ -139,7 +139,7 @@ def _shallow(prop: dict, declared: frozenset[str]) -> _Shallow:
     return _Shallow(accepted, "boolean" not in declared, value_check, fits)
 
 
-def compile_fit(prop: dict) -> Fit | None:
+def compile_fit(prop: dict[str, t.Any]) -> Fit | None:
     """The function that makes a value fit `prop` at every depth; None when anything fits."""
     types = _types_of(prop)
     declared = types - {"null"}
@@ -162,7 +162,7 @@ def compile_fit(prop: dict) -> Fit | None:
 def _members_fit(members: dict[str, Fit]) -> Fit:
     """Fits an object's members; a copy only when one of them changes."""
 
-    def fit_members(value: dict) -> t.Any:
+    def fit_members(value: dict[str, t.Any]) -> t.Any:
         changed = None
         for name, member in value.items():
             fit = members.get(name)
@@ -183,7 +183,7 @@ def _members_fit(members: dict[str, Fit]) -> Fit:
 def _items_fit(items: Fit) -> Fit:
     """Fits an array's elements; a copy only when one of them changes."""
 
-    def fit_items(value: list) -> t.Any:
+    def fit_items(value: list[t.Any]) -> t.Any:
         changed = None
         for index, element in enumerate(value):
             fitted = items(element)
@@ -247,7 +247,7 @@ class RecordConformer:
     def __init__(
         self,
         stream_name: str,
-        properties: t.Mapping[str, dict],
+        properties: t.Mapping[str, dict[str, t.Any]],
         key_properties: t.Sequence[str] = (),
     ) -> None:
         self._stream = stream_name
@@ -265,7 +265,7 @@ class RecordConformer:
             self._checks[key] = (_shallow(prop, declared), fit, nested)
         self._warned: set[str] = set()
 
-    def conform(self, row: dict) -> dict:
+    def conform(self, row: dict[str, t.Any]) -> dict[str, t.Any]:
         moved = self._move_unknown(row) if self._keeps_extra else {}
         for key, result in self._misfits(row):
             if result is not _NO_FIT:
@@ -285,7 +285,7 @@ class RecordConformer:
                 raise FatalAPIError(msg)
         return row
 
-    def _move_unknown(self, row: dict) -> dict[str, t.Any]:
+    def _move_unknown(self, row: dict[str, t.Any]) -> dict[str, t.Any]:
         """Take the fields the schema does not list out of `row`."""
         moved: dict[str, t.Any] = {}
         # A record arriving with this column already set (it never should) keeps it whole.
@@ -298,7 +298,7 @@ class RecordConformer:
             moved[key] = row.pop(key)
         return moved
 
-    def _misfits(self, row: dict) -> list[tuple[str, t.Any]]:
+    def _misfits(self, row: dict[str, t.Any]) -> list[tuple[str, t.Any]]:
         """The fields whose values do not fit as they are, with the fitted value (or _NO_FIT)."""
         checks = self._checks
         fitted: list[tuple[str, t.Any]] = []
@@ -320,7 +320,7 @@ class RecordConformer:
                 fitted.append((key, result))
         return fitted
 
-    def _keep_extra(self, row: dict, moved: dict[str, t.Any]) -> None:
+    def _keep_extra(self, row: dict[str, t.Any], moved: dict[str, t.Any]) -> None:
         row[EXTRA_FIELDS] = moved
         new = moved.keys() - self._warned
         if new:

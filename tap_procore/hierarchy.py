@@ -30,7 +30,7 @@ class CompaniesStream(ProcoreStream):
     child_id_key = "company_id"
     max_page_size = 1000
 
-    def get_records(self, context: Context | None) -> t.Iterable[dict]:
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         for company_id in self.config["company_ids"]:
             scope = Scope(company_id)
             record = self._find_company(company_id)
@@ -44,7 +44,7 @@ class CompaniesStream(ProcoreStream):
             sweep.finish_company(company_id)
             self.tap.forget_scope(scope)
 
-    def _find_company(self, company_id: int) -> dict:
+    def _find_company(self, company_id: int) -> dict[str, t.Any]:
         context = {"company_id": company_id}
         try:
             for record in self.request_records(context):
@@ -64,17 +64,21 @@ class CompaniesStream(ProcoreStream):
         )
         raise FatalAPIError(msg)
 
-    def get_child_context(self, record: dict, context: Context | None) -> dict:
+    def get_child_context(
+        self, record: dict[str, t.Any], context: Context | None
+    ) -> dict[str, t.Any]:
         return {"company_id": record["id"]}
 
-    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+    def post_process(
+        self, row: dict[str, t.Any], context: Context | None = None
+    ) -> dict[str, t.Any] | None:
         return super().post_process(row, None)
 
 
 class CompanyStream(ProcoreStream):
     """A list that belongs to a company (one scope per company)."""
 
-    parent_stream_type = CompaniesStream
+    parent_stream_type: type[ProcoreStream] | None = CompaniesStream
     # The same user, vendor or setting appears once per company.
     primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "id")
 
@@ -97,13 +101,15 @@ class ProjectsStream(CompanyStream):
     max_page_size = 300
     child_id_key = "project_id"
 
-    def get_url_params(self, context: Context | None, next_page_token: int | None) -> dict:
+    def get_url_params(
+        self, context: Context | None, next_page_token: int | str | None
+    ) -> dict[str, t.Any]:
         params = super().get_url_params(context, next_page_token)
         if self.config.get("include_inactive_projects"):
             params["filters[by_status]"] = "All"
         return params
 
-    def _wanted(self, project: dict) -> bool:
+    def _wanted(self, project: dict[str, t.Any]) -> bool:
         wanted_ids = self.config.get("project_ids")
         if wanted_ids and project.get("id") not in wanted_ids:
             return False
@@ -117,7 +123,7 @@ class ProjectsStream(CompanyStream):
             return False
         return True
 
-    def get_records(self, context: Context | None) -> t.Iterable[dict]:
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         assert context is not None
         company_id = int(context["company_id"])
         sweep = self.tap.sweep
@@ -143,11 +149,13 @@ class ProjectsStream(CompanyStream):
             sweep.finish_scope(scope)
             self.tap.forget_scope(scope)
 
-    def get_child_context(self, record: dict, context: Context | None) -> dict:
+    def get_child_context(
+        self, record: dict[str, t.Any], context: Context | None
+    ) -> dict[str, t.Any]:
         assert context is not None
         return {"company_id": context["company_id"], "project_id": record["id"]}
 
-    def _changed_or_new(self, project: dict, scope: Scope) -> bool:
+    def _changed_or_new(self, project: dict[str, t.Any], scope: Scope) -> bool:
         if self.replication_method != "INCREMENTAL":
             return True
         since = self.tap.sweep.changed_since(self.name, scope)
@@ -158,11 +166,11 @@ class ProjectsStream(CompanyStream):
         except dates.DateError:
             return True  # no usable updated_at: writing it again costs nothing
 
-    def should_write(self, record: dict) -> bool:
+    def should_write(self, record: dict[str, t.Any]) -> bool:
         return self._write_current
 
 
-def _is_inactive(project: dict) -> bool:
+def _is_inactive(project: dict[str, t.Any]) -> bool:
     if project.get("active") is False:
         return True
     status = project.get("status_name") or project.get("status")
@@ -172,6 +180,6 @@ def _is_inactive(project: dict) -> bool:
 class ProjectStream(ProcoreStream):
     """A list that belongs to one project (one scope per project)."""
 
-    parent_stream_type = ProjectsStream
+    parent_stream_type: type[ProcoreStream] | None = ProjectsStream
     # Directory entries, tools and option lists repeat across projects under the same id.
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "id")

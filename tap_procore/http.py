@@ -136,6 +136,7 @@ WATCH = DeadlineWatch()
 
 class _WatchedPool:
     def _get_conn(self, timeout: float | None = None) -> t.Any:
+        # A mixin: urllib3's pool class is next in the MRO (_WatchedHTTPPool, _WatchedHTTPSPool).
         connection = super()._get_conn(timeout)  # type: ignore[misc]
         WATCH.attach(connection)
         return connection
@@ -295,7 +296,21 @@ def _causes(exc: BaseException) -> t.Iterator[BaseException]:
                 pending.append(linked)
 
 
-def _first(exc: BaseException, kind: type[BaseException] | tuple[type[BaseException], ...]):
+_E = t.TypeVar("_E", bound=BaseException)
+
+
+@t.overload
+def _first(exc: BaseException, kind: type[_E]) -> _E | None: ...
+
+
+@t.overload
+def _first(exc: BaseException, kind: tuple[type[BaseException], ...]) -> BaseException | None: ...
+
+
+def _first(
+    exc: BaseException, kind: type[BaseException] | tuple[type[BaseException], ...]
+) -> BaseException | None:
+    """The first exception of `kind` in the chain of causes and contexts of `exc`."""
     return next((cause for cause in _causes(exc) if isinstance(cause, kind)), None)
 
 

@@ -61,8 +61,8 @@ class Estimate:
     sampling_requests: int
 
 
-def _load_config(values: list[str]) -> tuple[dict, bool]:
-    config: dict = {}
+def _load_config(values: list[str]) -> tuple[dict[str, t.Any], bool]:
+    config: dict[str, t.Any] = {}
     from_env = False
     for value in values:
         if value == "ENV":
@@ -96,7 +96,7 @@ class Listing:
 
     requests: float
     rows: float
-    sample: list[dict]
+    sample: list[dict[str, t.Any]]
 
 
 class Planner:
@@ -111,7 +111,7 @@ class Planner:
     def __init__(self, tap: TapProcore, sample: int) -> None:
         self.tap = tap
         self.sample = sample
-        self.projects_stream: ProjectsStream = tap.streams["projects"]  # type: ignore[assignment]
+        self.projects_stream = t.cast(ProjectsStream, tap.stream("projects"))
         self._ids_read: set[tuple[str, Scope]] = set()
 
     # --- which streams take part -----------------------------------------------------------
@@ -121,12 +121,16 @@ class Planner:
         return bool(stream.selected or stream.has_selected_descendents)
 
     def _children(self, stream: ProcoreStream) -> list[ProcoreStream]:
-        return [child for child in stream.child_streams if self.takes_part(child)]  # type: ignore[misc]
+        return [
+            t.cast("ProcoreStream", child)
+            for child in stream.child_streams
+            if self.takes_part(child)
+        ]
 
     def _company_streams(self) -> list[ProcoreStream]:
         return [
             s
-            for s in self._children(self.tap.streams["companies"])  # type: ignore[arg-type]
+            for s in self._children(self.tap.stream("companies"))
             if not isinstance(s, ProjectsStream)
         ]
 
@@ -135,24 +139,27 @@ class Planner:
 
     # --- one listing --------------------------------------------------------------------------
 
-    def _first_page(self, stream: ProcoreStream, context: dict) -> tuple[list[dict], int | None]:
+    def _first_page(
+        self, stream: ProcoreStream, context: dict[str, t.Any]
+    ) -> tuple[list[dict[str, t.Any]], int | None]:
         response = stream.first_page(context)
         total = header_count(response.headers.get("Total"))
         return list(stream.parse_response(response)), total
 
-    def _pages(self, stream: ProcoreStream, rows: list[dict], total: int | None) -> int:
+    def _pages(self, stream: ProcoreStream, rows: list[dict[str, t.Any]], total: int | None) -> int:
         if not stream.paginated:
             return 1
         if total is None:
             return 1 if len(rows) < stream.page_size else 2
         return max(1, math.ceil(total / stream.page_size))
 
-    def listing(self, stream: ProcoreStream, context: dict) -> Listing:
+    def listing(self, stream: ProcoreStream, context: dict[str, t.Any]) -> Listing:
         """Requests and rows of reading `stream` in `context`, as its windows would."""
         windows = stream.windows(context) or [{}]
         # Daily-log streams read many date windows: sample the oldest and the newest.
         sampled = [windows[0]] if len(windows) == 1 else [windows[0], windows[-1]]
-        pages, rows, sample = 0.0, 0.0, []
+        pages, rows = 0.0, 0.0
+        sample: list[dict[str, t.Any]] = []
         for window in sampled:
             window_context = {**context, "_window": window} if window else context
             page_rows, total = self._first_page(stream, window_context)
@@ -164,7 +171,7 @@ class Planner:
 
     # --- one stream in one scope, with its children -----------------------------------------
 
-    def stream_cost(self, stream: ProcoreStream, context: dict, group: str) -> Cost:
+    def stream_cost(self, stream: ProcoreStream, context: dict[str, t.Any], group: str) -> Cost:
         cost = Cost()
         scope = stream.scope_of(context)
         if stream.embedded_in is not None:
@@ -191,7 +198,7 @@ class Planner:
         if scope.project_id is not None:
             context["project_id"] = scope.project_id
         for source_name in stream.ids_from:
-            source: ProcoreStream = self.tap.streams[source_name]  # type: ignore[assignment]
+            source = self.tap.stream(source_name)
             try:
                 listing = self.listing(source, context)
             except ScopeUnavailable:
@@ -204,7 +211,11 @@ class Planner:
         return requests
 
     def _children_cost(
-        self, parent: ProcoreStream, child: ProcoreStream, context: dict, listing: Listing
+        self,
+        parent: ProcoreStream,
+        child: ProcoreStream,
+        context: dict[str, t.Any],
+        listing: Listing,
     ) -> Cost:
         """A child listing sampled under one parent record, times the parents that need it."""
         cost = Cost()

@@ -103,7 +103,9 @@ class PrivateStreamHooks(DeclaredStream):
             self._schema_written = True
             super()._write_schema_message()
 
-    def _generate_record_messages(self, record: dict[str, t.Any]) -> t.Iterator[RecordMessage]:
+    def _generate_record_messages(
+        self, record: dict[str, t.Any]
+    ) -> t.Generator[RecordMessage, None, None]:
         # The SDK's version walks every nested property to drop deselected ones, even when
         # nothing is deselected; on rich records that walk costs more than everything else.
         if self._everything_selected is None:

@@ -74,7 +74,7 @@ class Sweep:
 
     def __init__(
         self,
-        tap_state: dict,
+        tap_state: dict[str, t.Any],
         *,
         company_ids: t.Sequence[int],
         start_date: DateTime | None,
@@ -84,20 +84,21 @@ class Sweep:
     ) -> None:
         """`now` is Procore's clock (see tap_procore/dates.py); `overlap_seconds` is re-read
         before every bookmark, for rows Procore stamps a little before it commits them."""
-        self._bookmarks: dict = tap_state.setdefault("bookmarks", {})
-        self._holder: dict = self._bookmarks.setdefault(HOLDER_STREAM, {})
+        self._bookmarks: dict[str, t.Any] = tap_state.setdefault("bookmarks", {})
+        self._holder: dict[str, t.Any] = self._bookmarks.setdefault(HOLDER_STREAM, {})
         self.start = start_date or dates.EARLIEST
         self.overlap = dates.seconds(overlap_seconds)
         self._company_order = {company_id: i for i, company_id in enumerate(company_ids)}
         self._on_progress = on_progress
         self._companies_done: set[int] = set()
+        self._reread: dict[DateTime, DateTime] = {}
         self._clamped: set[str] = set()
 
         covered = self._holder.get(COVERED_KEY) or {}
         self._covered_companies = _registry_index(covered.get("companies"))
         self._covered_projects = _registry_index(covered.get("projects"))
 
-        self._sweep: dict = self._resumed_or_new(company_ids, now)
+        self._sweep: dict[str, t.Any] = self._resumed_or_new(company_ids, now)
         self.upper = dates.parse_timestamp(self._sweep["upper"])
         self._resume_position = self._position_key(self._sweep.get("position"))
         self._new_companies = set(self._sweep.get("new_companies", []))
@@ -106,11 +107,11 @@ class Sweep:
         self._seen_projects: dict[int, int] = {}
         self._joiners: set[str] = set()
 
-    def _resumed_or_new(self, company_ids: t.Sequence[int], now: DateTime) -> dict:
+    def _resumed_or_new(self, company_ids: t.Sequence[int], now: DateTime) -> dict[str, t.Any]:
         """The unfinished sweep of the same companies, or a new one up to `now`."""
-        sweep = self._holder.get(SWEEP_KEY)
-        self.resumed = bool(sweep) and list(sweep.get("companies", [])) == list(company_ids)
-        if self.resumed and dates.parse_timestamp(sweep["upper"]) > now:
+        sweep: dict[str, t.Any] | None = self._holder.get(SWEEP_KEY) or None
+        self.resumed = sweep is not None and list(sweep.get("companies", [])) == list(company_ids)
+        if sweep is not None and self.resumed and dates.parse_timestamp(sweep["upper"]) > now:
             logger.warning(
                 "The unfinished sweep's upper bound %s is ahead of Procore's clock (%s), so the "
                 "state was written by a host whose clock ran ahead: starting a new sweep (what "
@@ -119,8 +120,8 @@ class Sweep:
                 dates.format_timestamp(now),
             )
             self.resumed = False
-        if self.resumed:
-            return t.cast(dict, sweep)
+        if sweep is not None and self.resumed:
+            return sweep
         sweep = {
             "upper": dates.format_timestamp(now),
             "companies": list(company_ids),
@@ -217,13 +218,20 @@ class Sweep:
         lowers = []
         for name in streams:
             covered = self.covered_through(name, scope)
-            lowers.append(covered - self.overlap if covered is not None else self.start)
+            lowers.append(self._reread_from(covered) if covered is not None else self.start)
         return max(min(lowers, default=self.start), self.start)
 
     def changed_since(self, stream: str, scope: Scope) -> DateTime | None:
         """From when `stream` must write `scope`'s records again; None: all of them."""
         covered = self.covered_through(stream, scope)
-        return None if covered is None else covered - self.overlap
+        return None if covered is None else self._reread_from(covered)
+
+    def _reread_from(self, covered: DateTime) -> DateTime:
+        # The same few bookmarks, for every project: pendulum's arithmetic is not free.
+        found = self._reread.get(covered)
+        if found is None:
+            found = self._reread[covered] = covered - self.overlap
+        return found
 
     # -- progress -----------------------------------------------------------------------------
 
@@ -305,7 +313,7 @@ class Sweep:
         self._holder.pop(SWEEP_KEY, None)
 
     @staticmethod
-    def _set_not_covered(entry: dict, scope_ids: list[int] | None) -> None:
+    def _set_not_covered(entry: dict[str, t.Any], scope_ids: list[int] | None) -> None:
         if scope_ids:
             entry[NOT_COVERED_KEY] = sorted(scope_ids)
         else:
@@ -342,7 +350,7 @@ def _ids(value: t.Any, key: str) -> None:
         raise StateError(key, f"must be a list of integer ids, got {value!r}"[:300])
 
 
-def _object(value: t.Any, key: str) -> dict:
+def _object(value: t.Any, key: str) -> dict[str, t.Any]:
     if not isinstance(value, dict):
         raise StateError(key, f"must be a JSON object, got {type(value).__name__}")
     return value
@@ -354,7 +362,7 @@ def _registry(value: t.Any, key: str) -> None:
         _ids(ids, f"{key}.{since}")
 
 
-def _validate_sweep(sweep: dict, key: str) -> None:
+def _validate_sweep(sweep: dict[str, t.Any], key: str) -> None:
     if "upper" not in sweep:
         raise StateError(f"{key}.upper", "is missing")
     _timestamp(sweep["upper"], f"{key}.upper")
@@ -398,7 +406,7 @@ def validate_state(state: t.Any) -> None:
             _validate_holder(entry, key)
 
 
-def _validate_holder(entry: dict, key: str) -> None:
+def _validate_holder(entry: dict[str, t.Any], key: str) -> None:
     """The sweep's own keys, kept in the bookmark of the stream that holds them."""
     if entry.get(COVERED_KEY) is not None:
         covered = _object(entry[COVERED_KEY], f"{key}.{COVERED_KEY}")

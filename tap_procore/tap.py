@@ -80,14 +80,9 @@ class TapProcore(PrivateTapHooks):
     def discover_streams(self) -> list[ProcoreStream]:
         return [stream_class(tap=self) for stream_class in STREAM_TYPES]
 
-    def load_streams(self) -> list:
-        # The SDK logs one line per parent/child link: 280 lines of noise before every run.
-        previous = self.logger.level
-        self.logger.setLevel(max(previous, logging.WARNING))
-        try:
-            return super().load_streams()
-        finally:
-            self.logger.setLevel(previous)
+    def stream(self, name: str) -> ProcoreStream:
+        """A stream of this run, typed as what every stream of this tap is."""
+        return t.cast("ProcoreStream", self.streams[name])
 
     def load_state(self, state: dict[str, t.Any]) -> None:
         # One line naming the first key of the wrong shape, before the SDK or the sweep reads it.
@@ -201,7 +196,7 @@ class TapProcore(PrivateTapHooks):
             )
         overlap = self.config.get("window_overlap_seconds")
         sweep = Sweep(
-            self.state,
+            t.cast(dict[str, t.Any], self.state),  # the SDK's TypedDict: the same dict
             company_ids=list(self.config["company_ids"]),
             start_date=dates.parse_start_date(start) if start else None,
             now=clock.now(),
@@ -219,7 +214,7 @@ class TapProcore(PrivateTapHooks):
 
     @cached_property
     def tools(self) -> ToolRegistry:
-        tools_stream = self.streams["project_tools"]
+        tools_stream = self.stream("project_tools")
         tool_streams = [
             stream
             for stream in self.streams.values()
@@ -227,9 +222,9 @@ class TapProcore(PrivateTapHooks):
             and (stream.selected or stream.has_selected_descendents)
         ]
 
-        def fetch(scope: Scope) -> list[dict]:
+        def fetch(scope: Scope) -> list[dict[str, t.Any]]:
             context = {"company_id": scope.company_id, "project_id": scope.project_id}
-            return list(tools_stream.request_records(context))  # type: ignore[attr-defined]
+            return list(tools_stream.request_records(context))
 
         return ToolRegistry(
             fetch, tool_streams=len(tool_streams), list_selected=tools_stream.selected
@@ -244,10 +239,9 @@ class TapProcore(PrivateTapHooks):
         `child_id_field` and its `child_fields`. Read once per scope (once per company for a
         company-level source) and shared by every stream that needs them (contract ids for
         payments, RFQs and change orders; generic tools; workflow tool types)."""
-        source = self.streams[stream_name]
-        project_level = "{project_id}" in source.path or any(  # type: ignore[attr-defined]
-            "{project_id}" in value
-            for value in source.query.values()  # type: ignore[attr-defined]
+        source = self.stream(stream_name)
+        project_level = "{project_id}" in source.path or any(
+            "{project_id}" in value for value in source.query.values()
         )
         if not project_level:
             scope = Scope(scope.company_id)
@@ -257,12 +251,11 @@ class TapProcore(PrivateTapHooks):
             if scope.project_id is not None:
                 context["project_id"] = scope.project_id
             try:
-                records = list(source.request_records(context))  # type: ignore[attr-defined]
+                records = list(source.request_records(context))
             except ScopeUnavailable as exc:
                 self.report.skip(stream_name, scope, f"{exc} (listed only for its ids)")
                 records = []
-            id_field = source.child_id_field  # type: ignore[attr-defined]
-            fields = source.child_fields  # type: ignore[attr-defined]
+            id_field, fields = source.child_id_field, source.child_fields
             self._parent_id_cache[key] = [
                 (record[id_field], {name: record.get(field) for name, field in fields.items()})
                 for record in records
@@ -288,7 +281,7 @@ class TapProcore(PrivateTapHooks):
             self._last_checkpoint = now
             self.state_writer.write_state(self.state)
         # Whatever a finished partition wrote goes out now, not at the next STATE.
-        self.message_writer.flush()
+        t.cast(FlushAtStateWriter, self.message_writer).flush()
         self.report.maybe_log_progress(self.transport.stats, self.governor.stats)
 
     def sync_all(self) -> None:  # type: ignore[misc]  # final in the SDK; extended, not replaced
@@ -322,7 +315,7 @@ class TapProcore(PrivateTapHooks):
     # --- command line --------------------------------------------------------------------
 
     @classmethod
-    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:  # type: ignore[override]
+    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
         try:
             super().invoke(*args, **kwargs)
         except ProcoreError as exc:
@@ -337,6 +330,17 @@ class TapProcore(PrivateTapHooks):
         finally:
             logger.warning("Stopped by signal %s; the next run resumes where this one was", signum)
             sys.exit(128 + signum)
+
+
+def _without_child_stream_lines(record: logging.LogRecord) -> bool:
+    """The SDK logs one line per parent/child link while loading the streams: 280 lines of
+    noise before every run, at any log level."""
+    return not str(record.msg).startswith("Added '%s' as child stream")
+
+
+# On the tap's logger (the SDK's `TapProcore.logger`) before any tap exists: streams are loaded
+# inside the SDK's constructor.
+logging.getLogger(TapProcore.name).addFilter(_without_child_stream_lines)
 
 
 def _quiet_sdk_bookkeeping(record: logging.LogRecord) -> bool:

@@ -29,7 +29,11 @@ def normalise_tool_name(name: str) -> str:
 
 class ToolRegistry:
     def __init__(
-        self, fetch: t.Callable[[Scope], list[dict]], *, tool_streams: int, list_selected: bool
+        self,
+        fetch: t.Callable[[Scope], list[dict[str, t.Any]]],
+        *,
+        tool_streams: int,
+        list_selected: bool,
     ) -> None:
         self._fetch = fetch
         self._enough_streams = tool_streams >= 2
@@ -37,7 +41,7 @@ class ToolRegistry:
         self._projects = 0
         self._refusals = 0
         self._tools: dict[Scope, dict[str, bool] | None] = {}
-        self._records: dict[Scope, list[dict]] = {}
+        self._records: dict[Scope, list[dict[str, t.Any]]] = {}
         self._lock = threading.Lock()
 
     def _load(self, scope: Scope) -> dict[str, bool] | None:
@@ -83,7 +87,7 @@ class ToolRegistry:
             return False
         return active.get(normalise_tool_name(tool)) is False
 
-    def records_for(self, scope: Scope) -> list[dict] | None:
+    def records_for(self, scope: Scope) -> list[dict[str, t.Any]] | None:
         """The tool list already fetched for this project, if any (saves project_tools a call)."""
         with self._lock:
             return self._records.get(scope)

@@ -209,7 +209,7 @@ class Transport:
     def rate_limit_floor(self, response: requests.Response | None) -> float:
         with self._lock:
             in_a_row = self._rate_limited_in_a_row.get(self.company_of(response), 1)
-        return min(RATE_LIMIT_FLOOR_CAP_SECONDS, RATE_LIMIT_FLOOR_SECONDS * 2 ** (in_a_row - 1))
+        return min(RATE_LIMIT_FLOOR_CAP_SECONDS, RATE_LIMIT_FLOOR_SECONDS * 2.0 ** (in_a_row - 1))
 
     def count_retry(self, reason: str) -> None:
         with self._lock:

@@ -50,6 +50,26 @@ for _name in list(os.environ):
         del os.environ[_name]
 
 
+# The tier of each test file (see the markers in pyproject.toml); every other file is
+# "subprocess". tests/unit/ is "unit".
+FILE_TIERS = {
+    "test_faults_and_auth.py": "fault",
+    "test_hostile.py": "fault",
+    "test_e2e_meltano.py": "e2e",
+    "test_readme_commands.py": "e2e",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = Path(str(item.path))
+        if "unit" in path.relative_to(REPO / "tests").parts[:-1]:
+            tier = "unit"
+        else:
+            tier = FILE_TIERS.get(path.name, "subprocess")
+        item.add_marker(getattr(pytest.mark, tier))
+
+
 def meltano_install(run: t.Callable[[], subprocess.CompletedProcess]) -> None:
     """`meltano install` into this checkout's .meltano, one test worker at a time: pytest-xdist
     runs test files in parallel and two installs into one directory would trip over each other."""

@@ -27,7 +27,7 @@ from tap_procore.streams import (
     utilities,
 )
 
-# Each module's category: streams.csv's categories, and Procore's own for areas it does not list.
+# Each module's category, as docs/streams.md shows it.
 CATEGORY_MODULES = (
     ("Core Tools", core),
     ("Core Tools", core_lists),
@@ -56,7 +56,8 @@ def _declared_streams() -> list[type[ProcoreStream]]:
                 and "name" in value.__dict__
             ):
                 found.append(value)
-    return sorted(found, key=lambda stream_class: stream_class.name)
+    # `name` is declared by each stream class (checked above), not only on its instances.
+    return sorted(found, key=lambda stream_class: str(vars(stream_class)["name"]))
 
 
 def depth_of(stream_class: type[ProcoreStream]) -> int:

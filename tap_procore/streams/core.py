@@ -16,7 +16,7 @@ class ProjectToolsStream(ProjectStream):
     name = "project_tools"
     path = "/rest/v1.0/projects/{project_id}/tools"
 
-    def get_records(self, context: Context | None) -> t.Iterable[dict]:
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         # The tool registry may already have fetched this list to decide what to skip.
         cached = self.tap.tools.records_for(self.scope_of(context))
         if cached is not None:
@@ -113,7 +113,7 @@ class VendorInsurancesStream(CompanyStream):
 
 
 class ConfigurableFieldSetsStream(CompanyStream):
-    """Company configurable field sets (what streams.csv calls Company Custom Field Sets)."""
+    """Company configurable field sets ("Company Custom Field Sets" in Procore's tool list)."""
 
     name = "configurable_field_sets"
     path = "/rest/v1.0/companies/{company_id}/configurable_field_sets"
@@ -226,8 +226,8 @@ class ProjectPermissionManifestStream(ProjectStream):
 
 
 class TasksStream(ProjectStream):
-    """Schedule (Legacy) tasks, as streams.csv maps "Tasks" (`/rest/v1.0/tasks`); the Tasks tool's
-    items are task_items. Tool: the project Schedule."""
+    """Schedule (Legacy) tasks (`/rest/v1.0/tasks`); the Tasks tool's items are task_items.
+    Tool: the project Schedule."""
 
     name = "tasks"
     path = "/rest/v1.0/tasks"
@@ -259,7 +259,7 @@ class WorkflowActivityHistoriesStream(CompanyStream):
     primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "workflow_instance_id", "id")
 
 
-# --- beyond streams.csv ------------------------------------------------------------------------
+# --- beyond the first stream list (every stream, with its level and path: docs/streams.md) ---
 
 
 class ProjectInactiveVendorsStream(ProjectStream):
@@ -341,7 +341,7 @@ class CrewsStream(ProjectStream):
 
 
 class TaskItemsStream(ProjectStream):
-    """Items of the Tasks tool (the CSV's `tasks` are Schedule (Legacy) tasks)."""
+    """Items of the Tasks tool (the `tasks` stream is Schedule (Legacy) tasks)."""
 
     name = "task_items"
     path = "/rest/v1.0/task_items"

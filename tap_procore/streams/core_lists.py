@@ -1,4 +1,4 @@
-"""Core Tools beyond streams.csv: inactive people, user project assignments, vendor comments
+"""More of Core Tools: inactive people, user project assignments, vendor comments
 and insurances, project templates, v2 documents and their revisions, workflow templates and
 tools, document tags, and the query-scoped or newer versions of lists read elsewhere."""
 

@@ -1,6 +1,6 @@
 """Equipment: the v2 Equipment register (company and project) with its maintenance records,
 attachments, projects and change history, its categories, makes, models, types and statuses,
-and the v1.0 managed equipment lists beyond streams.csv."""
+and more of the v1.0 managed equipment lists."""
 
 from __future__ import annotations
 

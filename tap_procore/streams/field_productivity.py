@@ -8,7 +8,7 @@ from tap_procore.hierarchy import CompanyStream, ProjectStream
 
 
 class ManagedEquipmentStream(CompanyStream):
-    """Company equipment register (streams.csv: company level; a project variant exists)."""
+    """Company equipment register (company level; Procore has a project variant too)."""
 
     name = "managed_equipment"
     path = "/rest/v1.0/companies/{company_id}/managed_equipment"
@@ -16,7 +16,7 @@ class ManagedEquipmentStream(CompanyStream):
 
 
 class EquipmentMaintenanceLogsStream(CompanyStream):
-    """Maintenance logs of the company's equipment (streams.csv: company level)."""
+    """Maintenance logs of the company's equipment (company level)."""
 
     name = "equipment_maintenance_logs"
     path = "/rest/v1.0/companies/{company_id}/managed_equipment_maintenance_logs"
@@ -36,7 +36,7 @@ class TimecardEntriesStream(ProjectStream):
     tool = "timesheets"
 
 
-# --- beyond streams.csv ------------------------------------------------------------------------
+# --- beyond the first stream list (every stream, with its level and path: docs/streams.md) ---
 
 
 class TimesheetsStream(ProjectStream):

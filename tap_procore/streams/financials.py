@@ -16,7 +16,7 @@ ALL_CONTRACTS = ("prime_contracts", "purchase_order_contracts", "work_order_cont
 COMMITMENT_CONTRACTS = ("purchase_order_contracts", "work_order_contracts")
 
 
-def _budget_row_key(row: dict) -> str:
+def _budget_row_key(row: dict[str, t.Any]) -> str:
     """The row's id when it has one; unbudgeted rows come without an id and are keyed by a
     digest of their cost code, category, biller and WBS code."""
     if row.get("id") is not None:
@@ -80,7 +80,7 @@ class BudgetViewDetailRowsStream(ProjectStream):
     child_id_key = "budget_line_item_id"
     child_id_field = "id"
 
-    def surrogate_key(self, row: dict) -> str:
+    def surrogate_key(self, row: dict[str, t.Any]) -> str:
         return _budget_row_key(row)
 
 
@@ -158,7 +158,7 @@ class BudgetViewSnapshotDetailRowsStream(ProjectStream):
     row_key_description = BUDGET_ROW_KEY
     tool = "budget"
 
-    def surrogate_key(self, row: dict) -> str:
+    def surrogate_key(self, row: dict[str, t.Any]) -> str:
         return _budget_row_key(row)
 
 
@@ -195,8 +195,9 @@ class MonitoringResourcesStream(ProjectStream):
 
 class BudgetChangeAdjustmentLineItemsStream(ProjectStream):
     """Budget changes as their adjustment line items (each carries its budget change's id,
-    number, name and status): the v1.0 budget change summaries answer `{"data": [...]}` on a
-    v1 path, an envelope the base unwraps only on v2 paths, so they are not read."""
+    number, name and status), from the v2.0 list. The budget change summary rows are
+    `budget_changes` (v1.0; the base unwraps its `{"data": [...]}` like any list's, see
+    AnswersStream._records_in in tap_procore/answers.py)."""
 
     name = "budget_change_adjustment_line_items"
     path = (
@@ -616,7 +617,7 @@ class ChangeEventLineItemsStream(ProjectStream):
 
 class ChangeEventsV11Stream(ProjectStream):
     """The v1.1 representation of change events (status, type, reason as objects, change and
-    markup items); kept next to the v1.0 `change_events` as the CSV lists both."""
+    markup items); kept next to the v1.0 `change_events`: the catalog has both versions."""
 
     name = "change_events_v1_1"
     path = "/rest/v1.1/change_events"

@@ -392,7 +392,7 @@ class InstructionTypesStream(ProjectStream):
 # --- Meetings --------------------------------------------------------------------------------
 
 
-def _flatten_meetings(body: t.Any) -> list[dict] | None:
+def _flatten_meetings(body: t.Any) -> list[dict[str, t.Any]] | None:
     """Meetings as a flat list, from any of the shapes Procore answers with: grouped by default
     (`[{"group_title": ..., "meetings": [...]}]`, each meeting keeps its `group_title`),
     `{"meetings": [...]}` (documented for `deleted_only`) or a flat array."""
@@ -400,7 +400,7 @@ def _flatten_meetings(body: t.Any) -> list[dict] | None:
         body = body["meetings"]
     if not isinstance(body, list):
         return None
-    meetings: list[dict] = []
+    meetings: list[dict[str, t.Any]] = []
     for item in body:
         if not isinstance(item, dict):
             continue
@@ -423,9 +423,9 @@ class MeetingsStream(ProjectStream):
     name = "meetings"
     path = "/rest/v1.1/projects/{project_id}/meetings"
     tool = "meetings"
-    child_id_key = "meeting_id"
+    child_id_key: t.ClassVar[str | None] = "meeting_id"
 
-    def _records_in(self, body: t.Any) -> list[dict] | None:
+    def _records_in(self, body: t.Any) -> list[dict[str, t.Any]] | None:
         meetings = _flatten_meetings(body)
         return super()._records_in(body) if meetings is None else meetings
 
@@ -734,7 +734,7 @@ class InspectionUsersStream(ProjectStream):
 
 
 class ChecklistResponsesStream(CompanyStream):
-    """The CSV's "Responses": the company's inspection (checklist) item responses."""
+    """ "Responses" in Procore's tool list: the company's inspection (checklist) item responses."""
 
     name = "checklist_responses"
     path = "/rest/v1.0/companies/{company_id}/checklist/responses"

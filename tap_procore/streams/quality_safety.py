@@ -23,8 +23,8 @@ class PunchItemsStream(ProjectStream):
 
 
 class DeletedPunchItemsStream(ProjectStream):
-    """Punch items in the recycle bin. v1.1 (the version punch_items reads; streams.csv gives
-    v1.0). No paging or updated_at filter declared: the whole bin on every run."""
+    """Punch items in the recycle bin. v1.1, the version punch_items reads (a v1.0 bin exists
+    too). No paging or updated_at filter declared: the whole bin on every run."""
 
     name = "deleted_punch_items"
     path = "/rest/v1.1/punch_items/recycle_bin"

@@ -42,10 +42,10 @@ class CompanyWebhookTriggersStream(CompanyStream):
 class ProjectWebhookTriggersStream(ProjectStream):
     """Triggers of each project hook (`?project_id=`).
 
-    Deviation from streams.csv, which gives company_webhook_hooks as the parent: triggers are
-    listed within the scope of their hook, and a project's hooks come from project_webhook_hooks
-    (company hooks asked for with a project_id do not exist in that scope). So this stream hangs
-    under project_webhook_hooks."""
+    Not under company_webhook_hooks, as the company triggers are: triggers are listed within the
+    scope of their hook, and a project's hooks come from project_webhook_hooks (company hooks
+    asked for with a project_id do not exist in that scope). So this stream hangs under
+    project_webhook_hooks (each stream's parent: docs/streams.md)."""
 
     name = "project_webhook_triggers"
     path = "/rest/v1.0/webhooks/hooks/{hook_id}/triggers"

@@ -103,10 +103,10 @@ def test_max_requests_per_hour_caps_the_rate():
 
 
 def response(status: int, headers: dict | None = None) -> requests.Response:
-    resp = requests.Response()
-    resp.status_code = status
-    resp.headers.update(headers or {})
-    return resp
+    request = requests.Request("GET", "https://api.example.com/rest/v1.0/companies/1/trades")
+    return requests_mock.create_response(
+        request.prepare(), status_code=status, headers=headers or {}
+    )
 
 
 def test_rate_limit_wait_prefers_retry_after_then_reset():

@@ -11,6 +11,7 @@ import json
 import math
 
 import requests
+import requests_mock
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -84,11 +85,8 @@ def test_any_json_body_decodes_to_the_same_value(value):
 
 
 def _response(headers: dict[str, str]) -> requests.Response:
-    response = requests.Response()
-    response.status_code = 200
-    response.headers.update(headers)
-    response.url = "https://api.example.com/rest/v1.0/things?page=1"
-    return response
+    request = requests.Request("GET", "https://api.example.com/rest/v1.0/things?page=1")
+    return requests_mock.create_response(request.prepare(), status_code=200, headers=headers)
 
 
 LINKS = st.one_of(
