@@ -84,6 +84,26 @@ ROUTE_PARENT_OVERRIDES: dict[tuple[str, str], tuple[str, ...]] = {
     ): (
         "/rest/v2.0/companies/{company_id}/projects/{project_id}/project_status_snapshots/budget_views",
     ),
+    # Inspection templates and inspections are the Inspections tool's checklist templates and
+    # lists, which these paths name differently.
+    (
+        "/rest/v1.0/companies/{company_id}/inspection_templates/{inspection_template_id}/items",
+        "inspection_template_id",
+    ): ("/rest/v1.0/companies/{company_id}/checklist/list_templates",),
+    (
+        "/rest/v1.0/companies/{company_id}/inspection_templates/{inspection_template_id}"
+        "/item_references",
+        "inspection_template_id",
+    ): ("/rest/v1.0/companies/{company_id}/checklist/list_templates",),
+    (
+        "/rest/v1.0/projects/{project_id}/inspection_templates/{inspection_template_id}"
+        "/item_references",
+        "inspection_template_id",
+    ): ("/rest/v1.1/projects/{project_id}/checklist/list_templates",),
+    (
+        "/rest/v1.0/projects/{project_id}/inspections/{inspection_id}/item_references",
+        "inspection_id",
+    ): ("/rest/v1.0/projects/{project_id}/checklist/lists",),
 }
 
 # The few operations whose 200 schema is an object with an `id` although the

@@ -203,6 +203,7 @@ class ChecklistTemplatesStream(ProjectStream):
     name = "checklist_templates"
     path = "/rest/v1.1/projects/{project_id}/checklist/list_templates"
     tool = "checklists"
+    child_id_key = "list_template_id"
 
 
 class DeletedChecklistTemplatesStream(ProjectStream):
@@ -1292,4 +1293,60 @@ class CoordinationIssueWorkflowIssuesStream(ProjectStream):
     replication_key = "updated_at"
     max_page_size = 100
     tool = "coordination_issues"
+    selected_by_default = False
+
+
+class CompanyInspectionTemplateItemsStream(CompanyStream):
+    """Items of each company inspection (checklist) template (one request per template)."""
+
+    name = "company_inspection_template_items"
+    path = "/rest/v1.0/companies/{company_id}/inspection_templates/{inspection_template_id}/items"
+    path_params: t.ClassVar[dict[str, str]] = {"inspection_template_id": "list_template_id"}
+    parent_stream_type = CompanyChecklistTemplatesStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "list_template_id", "id")
+
+
+class CompanyInspectionTemplateItemReferencesStream(CompanyStream):
+    """References of the items of each company inspection template (one request per
+    template); opt-in."""
+
+    name = "company_inspection_template_item_references"
+    path = (
+        "/rest/v1.0/companies/{company_id}/inspection_templates/{inspection_template_id}"
+        "/item_references"
+    )
+    path_params: t.ClassVar[dict[str, str]] = {"inspection_template_id": "list_template_id"}
+    replication_key = "updated_at"
+    parent_stream_type = CompanyChecklistTemplatesStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "list_template_id", "id")
+    selected_by_default = False
+
+
+class InspectionTemplateItemReferencesStream(ProjectStream):
+    """References of the items of each project inspection template (one request per
+    template); opt-in."""
+
+    name = "inspection_template_item_references"
+    path = (
+        "/rest/v1.0/projects/{project_id}/inspection_templates/{inspection_template_id}"
+        "/item_references"
+    )
+    path_params: t.ClassVar[dict[str, str]] = {"inspection_template_id": "list_template_id"}
+    replication_key = "updated_at"
+    parent_stream_type = ChecklistTemplatesStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "list_template_id", "id")
+    tool = "checklists"
+    selected_by_default = False
+
+
+class InspectionItemReferencesStream(ProjectStream):
+    """References of the items of each inspection (one request per inspection); opt-in."""
+
+    name = "inspection_item_references"
+    path = "/rest/v1.0/projects/{project_id}/inspections/{inspection_id}/item_references"
+    path_params: t.ClassVar[dict[str, str]] = {"inspection_id": "list_id"}
+    replication_key = "updated_at"
+    parent_stream_type = ChecklistsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "list_id", "id")
+    tool = "checklists"
     selected_by_default = False
