@@ -104,6 +104,14 @@ ROUTE_PARENT_OVERRIDES: dict[tuple[str, str], tuple[str, ...]] = {
         "/rest/v1.0/projects/{project_id}/inspections/{inspection_id}/item_references",
         "inspection_id",
     ): ("/rest/v1.0/projects/{project_id}/checklist/lists",),
+    **{
+        (
+            "/rest/v2.0/companies/{company_id}/projects/{project_id}/inspection_items/{item_id}"
+            f"/{child}",
+            "item_id",
+        ): ("/rest/v1.1/projects/{project_id}/checklist/list_items",)
+        for child in ("evidence_configuration", "signature_requests")
+    },
 }
 
 # The few operations whose 200 schema is an object with an `id` although the

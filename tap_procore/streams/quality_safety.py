@@ -1350,3 +1350,35 @@ class InspectionItemReferencesStream(ProjectStream):
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "list_id", "id")
     tool = "checklists"
     selected_by_default = False
+
+
+class InspectionItemSignatureRequestsStream(ProjectStream):
+    """Signature requests of each inspection item (v2.0; one request per item); opt-in."""
+
+    name = "inspection_item_signature_requests"
+    path = (
+        "/rest/v2.0/companies/{company_id}/projects/{project_id}/inspection_items/{item_id}"
+        "/signature_requests"
+    )
+    max_page_size = 100
+    parent_stream_type = ChecklistItemsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "item_id", "id")
+    tool = "checklists"
+    selected_by_default = False
+
+
+class InspectionItemEvidenceConfigurationStream(ProjectStream):
+    """What evidence (photos, observations) each inspection item asks for (v2.0; one request
+    per item; rows keyed by their creation time, Procore gives them no id); opt-in."""
+
+    name = "inspection_item_evidence_configuration"
+    path = (
+        "/rest/v2.0/companies/{company_id}/projects/{project_id}/inspection_items/{item_id}"
+        "/evidence_configuration"
+    )
+    max_page_size = 100
+    parent_stream_type = ChecklistItemsStream
+    surrogate_key_of = ("created_at",)
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "item_id", "row_key")
+    tool = "checklists"
+    selected_by_default = False
