@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from random import Random
@@ -129,6 +129,11 @@ class ApiService:
         self._objects: dict[tuple, bytes] = {}
         self._filtered: dict[tuple, list[Row]] = {}
         self._mutations = 0
+        # Told of every change the control API makes (the webhooks record deliveries):
+        # (route resource, company id, project id or None, event type, record ids, timestamp).
+        self.on_change: Callable[[str, int, int | None, str, list[int], str], Any] = (
+            lambda *change: None
+        )
 
     # ================================================================ resolving
 
@@ -654,11 +659,13 @@ class ApiService:
                     active=bool(payload.get("active", True)),
                     records_per_list=payload.get("records_per_list"),
                 )
+                self._project_changed(project, "create")
                 return {"action": action, "project": _project_dict(project)}
             if action == "set_project_active":
                 project = tenant.set_project_active(
                     int(payload["project_id"]), bool(payload["active"])
                 )
+                self._project_changed(project, "update")
                 return {"action": action, "project": _project_dict(project)}
             if action == "set_tool":
                 project = tenant.set_tool(
@@ -699,6 +706,15 @@ class ApiService:
                         self._edit(route, collection, row, resolved.scope, payload.get("set"))
                     row.set_updated(stamp)
             collection.version += 1
+        scope_kind, scope_id = collection.key[1]
+        self.on_change(
+            collection.resource,
+            resolved.scope.company.id,
+            scope_id if scope_kind == "project" else None,
+            {"add": "create", "touch": "update", "delete": "delete"}[action],
+            [row.id for row in changed],
+            max((row.updated_at for row in changed), default=now_text()),
+        )
         return {
             "action": action,
             "operation_id": route.operation_id,
@@ -706,6 +722,16 @@ class ApiService:
             "ids": sorted(str(row.id) if route.is_v2 else row.id for row in changed),
             "updated_at": max((row.updated_at for row in changed), default=None),
         }
+
+    def _project_changed(self, project: Any, event_type: str) -> None:
+        self.on_change(
+            "/projects",
+            project.company_id,
+            project.id,
+            event_type,
+            [project.id],
+            project.updated_at,
+        )
 
     def _pick_rows(self, collection: Collection, ids: list[str], count: int) -> list[Row]:
         live = [row for row in collection.rows if not row.deleted]
@@ -751,6 +777,8 @@ class ApiService:
             )
         rows = self._pick_rows(collection, ids, count)
         projects = [self.tenant.touch_project(row.id) for row in rows]
+        for project in projects:
+            self._project_changed(project, "update")
         return {
             "action": action,
             "operation_id": route.operation_id,

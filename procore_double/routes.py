@@ -200,9 +200,16 @@ def _segment_pattern(segment: str) -> re.Pattern[str]:
 class RouteTable:
     """All GET routes, indexed for matching and for parent lookups."""
 
-    def __init__(self, routes: list[Route], source: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        routes: list[Route],
+        source: dict[str, Any] | None = None,
+        write_routes: list[dict[str, Any]] | None = None,
+    ):
         self.routes = routes
         self.source = source or {}
+        # The webhooks API's POST/PATCH/DELETE operations, as routes.json gives them.
+        self.write_routes = list(write_routes or [])
         self.by_operation_id = {route.operation_id: route for route in routes}
         self._root = _Node()
         for route in routes:
@@ -212,7 +219,11 @@ class RouteTable:
     @classmethod
     def load(cls, path: Path = ROUTES_FILE) -> RouteTable:
         document = json.loads(path.read_text(encoding="utf-8"))
-        return cls([_build_route(raw) for raw in document["routes"]], document.get("source"))
+        return cls(
+            [_build_route(raw) for raw in document["routes"]],
+            document.get("source"),
+            document.get("write_routes"),
+        )
 
     def _insert(self, route: Route) -> None:
         node = self._root

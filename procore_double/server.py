@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import clock
-from .api import JSON_TYPE, ApiError, ApiResult, ApiService, Query
+from .api import JSON_TYPE, ApiError, ApiResult, ApiService, Query, _link_header
 from .auth import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
@@ -43,6 +43,7 @@ from .ratelimit import RateLimiter, RateLimitSettings
 from .routes import Route, RouteTable
 from .tenant import Tenant, TenantConfig, TenantConfigError
 from .tools import TOOLS
+from .webhooks import DEFAULT_RETENTION_DAYS, WebhookError, WebhookService
 
 HTML_TYPE = "text/html; charset=utf-8"
 CONTROL_PREFIX = "/_double/"
@@ -68,6 +69,7 @@ class DoubleConfig:
     clock_skew_seconds: float = 0.0
     rate_limits: RateLimitSettings = field(default_factory=RateLimitSettings)
     request_log_limit: int = DEFAULT_REQUEST_LOG_LIMIT
+    webhook_retention_days: float = DEFAULT_RETENTION_DAYS
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> DoubleConfig:
@@ -76,7 +78,12 @@ class DoubleConfig:
         tenant = {k: data.pop(k) for k in list(data) if k in tenant_names}
         rates = {k: data.pop(k) for k in list(data) if k in RATE_SETTINGS}
         config = cls(tenant=TenantConfig.from_dict(tenant), rate_limits=RateLimitSettings(**rates))
-        for name in (*AUTH_SETTINGS, "request_log_limit", "clock_skew_seconds"):
+        for name in (
+            *AUTH_SETTINGS,
+            "request_log_limit",
+            "clock_skew_seconds",
+            "webhook_retention_days",
+        ):
             if name in data:
                 setattr(config, name, data.pop(name))
         if data:
@@ -170,6 +177,14 @@ class DoubleApp:
         resources.update({r.operation_id: r.resource for r in self.routes.routes})
         self.tenant = Tenant(self.config.tenant, resources)
         self.api = ApiService(self.routes, self.tenant)
+        self.webhooks = WebhookService(
+            self.routes.routes,
+            self.routes.write_routes,
+            {route.path: route.resource for route in self.routes.routes},
+            seed=self.tenant.seed,
+            retention_days=self.config.webhook_retention_days,
+        )
+        self.api.on_change = self.webhooks.record
         self.auth = TokenAuthority(
             self.config.client_id,
             self.config.client_secret,
@@ -272,9 +287,12 @@ class DoubleApp:
         entry: dict[str, Any],
     ) -> tuple[Response, Route | None]:
         """The answer to an API call that passed the rate limiter and replacing faults."""
-        if request.method != "GET":
+        webhook = self.webhooks.match(request.method, request.path)
+        if request.method != "GET" and webhook is None:
             return json_response(
-                405, {"errors": "The Procore double serves GET requests only"}, rate_headers
+                405,
+                {"errors": "The Procore double serves GET requests (and webhooks writes) only"},
+                rate_headers,
             ), None
         if not self.auth.check(request.headers.get("Authorization")):
             headers = [*rate_headers, ("WWW-Authenticate", 'Bearer error="invalid_token"')]
@@ -282,6 +300,8 @@ class DoubleApp:
         if not company:
             return json_response(400, {"errors": MISSING_COMPANY_HEADER}, rate_headers), None
         query = Query.parse(request.query_string)
+        if webhook is not None:
+            return self._webhooks_answer(request, company, webhook, query, rate_headers)
         matched = self.routes.match(request.path)
         route = matched[0] if matched else None
         try:
@@ -294,6 +314,38 @@ class DoubleApp:
         if result.content_type == JSON_TYPE:
             body, headers = self._altering_faults(request.path, result, body, headers, entry)
         return Response(result.status, body, result.content_type, headers), route
+
+    def _webhooks_answer(
+        self,
+        request: Request,
+        company: str,
+        webhook: tuple[str, list[str]],
+        query: Query,
+        rate_headers: list[tuple[str, str]],
+    ) -> tuple[Response, Route | None]:
+        operation_id, values = webhook
+        route = self.routes.by_operation_id.get(operation_id)
+        if company.strip() != values[0]:
+            message = f"Procore-Company-Id {company} does not match the company {values[0]}"
+            return json_response(403, {"errors": message}, rate_headers), route
+        if int(values[0]) not in self.tenant.companies:
+            return json_response(404, {"errors": f"Company {values[0]} not found"}, rate_headers), (
+                route
+            )
+        try:
+            answer = self.webhooks.answer(operation_id, values, query, request.body)
+        except WebhookError as problem:
+            return json_response(problem.status, {"errors": problem.message}, rate_headers), route
+        headers = [*rate_headers, *answer.headers]
+        if answer.paging is not None:
+            page, per_page, last_page = answer.paging
+            link = _link_header(
+                self._base_url(request), request.path, query, page, per_page, last_page
+            )
+            headers.append(("Link", link))
+        if answer.status == 204:
+            return Response(204, b"", JSON_TYPE, headers), route
+        return json_response(answer.status, answer.payload, headers), route
 
     def _base_url(self, request: Request) -> str:
         return f"http://{request.host}" if request.host else self.base_url
@@ -391,6 +443,10 @@ class DoubleApp:
                 return json_response(400, {"errors": "records needs ?path=<concrete API path>"})
             rest = Query([(k, v) for k, v in query.pairs if k != "path"])
             return json_response(200, self.api.ground_truth(path, rest))
+        if name == "webhooks":
+            if method == "POST":
+                return json_response(200, self.webhooks.control(payload or {}))
+            return json_response(200, self.webhooks.describe())
         if name == "routes" and method == "GET":
             return json_response(200, self._routes_summary(query))
         return json_response(404, {"errors": f"unknown control endpoint {method} {request.path}"})

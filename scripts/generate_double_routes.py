@@ -6,7 +6,9 @@ Reads the vendored, machine-readable API description (``catalog.json`` and
 relative to the repository root) and writes ``procore_double/routes.json``:
 one entry per GET operation with everything the double needs at runtime
 (parameters, pagination, filters, envelope, response kind, simplified item
-schema, parent routes).  The double reads only routes.json, never ../shared.
+schema, parent routes), and the write operations of the webhooks API (hooks and
+triggers: the only writes the tap makes, for `tap-procore-webhooks setup`).
+The double reads only routes.json, never ../shared.
 
 Usage (from the repository root):
 
@@ -39,6 +41,7 @@ DELETED_FILTERS = (
     "filters[include_deleted]",
     "filters[deleted]",
     "filters[is_deleted]",
+    "filters[recycle_bin]",
     "deleted_only",
 )
 UPDATED_AT_FILTERS = ("filters[updated_at]", "filters[updated_at][gt]")
@@ -120,6 +123,9 @@ RESPONSE_KIND_OVERRIDES = {
     "RestV10FoldersGet": "object",
     "RestV10CompaniesCompanyIdFoldersGet": "object",
 }
+
+# Writes the double serves: the webhooks API's hooks and triggers (tap-procore-webhooks setup).
+WRITE_TAG_PREFIX = "Platform - Developer Tools/Webhooks/"
 
 VERSION_PREFIX = re.compile(r"^/rest/v\d+\.\d+")
 PARAM_SEGMENT = re.compile(r"^\{([^}]+)\}$")
@@ -361,8 +367,11 @@ class RouteTableBuilder:
         catalog = json.loads(catalog_bytes)
         self.catalog_size = len(catalog)
         self.operations: list[Operation] = []
+        self.write_routes: list[dict[str, Any]] = []
         for entry in catalog:
             if entry.get("method", "").upper() != "GET":
+                if str(entry.get("tag") or "").startswith(WRITE_TAG_PREFIX):
+                    self.write_routes.append(self.write_route(shared, entry))
                 continue
             detail_file = shared / "endpoint-details" / f"{entry['operationId']}.json"
             detail = json.loads(detail_file.read_text(encoding="utf-8"))
@@ -373,6 +382,26 @@ class RouteTableBuilder:
         for op in self.operations:
             if self.kinds[op.operation_id][0] == "list":
                 self.lists_by_resource.setdefault(op.resource, []).append(op)
+
+    @staticmethod
+    def write_route(shared: Path, entry: dict[str, Any]) -> dict[str, Any]:
+        detail_file = shared / "endpoint-details" / f"{entry['operationId']}.json"
+        detail = json.loads(detail_file.read_text(encoding="utf-8"))
+        body = (detail.get("requestBody") or {}).get("schema") or {}
+        item = body.get("items") if body.get("type") == "array" else body
+        return {
+            "operation_id": entry["operationId"],
+            "method": entry["method"].upper(),
+            "path": entry["path"],
+            "version": entry.get("version") or "unknown",
+            "tag": entry.get("tag"),
+            "path_params": PARAM_ANYWHERE.findall(entry["path"]),
+            "body": body.get("type"),
+            "body_required": sorted((item or {}).get("required") or []),
+            "statuses": sorted(
+                int(code) for code in (detail.get("responses") or {}) if code.isdigit()
+            ),
+        }
 
     # ----------------------------------------------------------------- lookups
 
@@ -570,6 +599,7 @@ class RouteTableBuilder:
                 "catalog_sha256": self.catalog_sha256,
                 "catalog_operations": self.catalog_size,
                 "get_routes": len(routes),
+                "write_routes": len(self.write_routes),
             },
         }
         # One route per line: small diffs when the API description changes.
@@ -577,8 +607,19 @@ class RouteTableBuilder:
             json.dumps(route, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
             for route in routes
         ]
+        writes = [
+            json.dumps(route, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            for route in sorted(self.write_routes, key=lambda r: (r["path"], r["method"]))
+        ]
         head = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return head[:-1] + ',"routes":[\n' + ",\n".join(lines) + "\n]}\n"
+        return (
+            head[:-1]
+            + ',"routes":[\n'
+            + ",\n".join(lines)
+            + '\n],"write_routes":[\n'
+            + ",\n".join(writes)
+            + "\n]}\n"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,10 +21,13 @@ from __future__ import annotations
 import logging
 import sys
 import typing as t
+from functools import cached_property
 
 import msgspec
 
+from tap_procore import dates
 from tap_procore.conform import RecordConformer
+from tap_procore.deletes import DELETED_AT, deleted_at_of, main_stream_of
 from tap_procore.errors import ProcoreError, ScopeUnavailable
 from tap_procore.sweep import Scope
 from tap_procore.windows import WindowedStream
@@ -59,7 +62,7 @@ class ProcoreStream(WindowedStream):
     def generate_child_contexts(
         self, record: dict[str, t.Any], context: Context | None
     ) -> t.Iterable[dict[str, t.Any] | None]:
-        if self.child_streams:
+        if self.child_streams and DELETED_AT not in record:  # a deleted record has no children
             child_context = self.get_child_context(record, context)
             if child_context is not None:
                 yield child_context
@@ -102,6 +105,11 @@ class ProcoreStream(WindowedStream):
         tap = self.tap
         if tap.sweep.already_done(self.name, scope):
             return
+        if tap.feed is not None and self._is_feed_root:
+            yield from self._deleted_by_events(scope)
+            covered = [tap.sweep.covered_through(name, scope) for name in self.coverage_streams()]
+            if tap.feed.skips(self.name, scope, covered):
+                return  # the change feed vouches that nothing changed here
         if self.tool and tap.tools.is_off(scope, self.tool):
             tap.report.skip(self.name, scope, f"tool '{self.tool}' is not active in the project")
             tap.sweep.record_skip(self.name, scope)
@@ -135,6 +143,54 @@ class ProcoreStream(WindowedStream):
         for source in self.ids_from:
             for parent_id, fields in self.tap.parent_ids(source, scope):
                 yield {**context, **fields, self.id_param: parent_id}
+
+    # --- deleted records (tap_procore/deletes.py) -----------------------------------------------
+
+    @cached_property
+    def _is_feed_root(self) -> bool:
+        """Directly under a company or a project: the level the change feed speaks for."""
+        parent = self.parent_stream_type
+        return parent is not None and str(vars(parent).get("name")) in ("companies", "projects")
+
+    def _deleted_by_events(self, scope: Scope) -> t.Iterator[dict[str, t.Any]]:
+        """Records of this stream the change feed saw deleted since its bookmark: the key and
+        `_sdc_deleted_at` (unless a recycle bin already sent the whole record)."""
+        if DELETED_AT not in self.schema.get("properties", {}):
+            return
+        feed, sweep = self.tap.feed, self.tap.sweep
+        assert feed is not None
+        for resource_id, stamp in feed.deletes(
+            self.name, scope, sweep.changed_since(self.name, scope)
+        ):
+            if not self.tap.deleted_rows.from_recycle_bin(self.name, scope, resource_id):
+                yield {"id": resource_id, DELETED_AT: dates.format_timestamp(stamp)}
+
+    def after_write(self, record: dict[str, t.Any]) -> None:
+        if self._main_stream is not None and self.context is not None:
+            self._main_stream.write_deleted(record, self.scope_of(self.context))
+
+    @cached_property
+    def _main_stream(self) -> ProcoreStream | None:
+        """For a recycle bin (`deleted_<stream>`): `<stream>`, when it is selected and takes
+        deleted records."""
+        name = main_stream_of(self.name)
+        if name is None or name not in self.tap.streams:
+            return None
+        main = self.tap.stream(name)
+        if not main.selected or DELETED_AT not in main.schema.get("properties", {}):
+            return None
+        return main
+
+    def write_deleted(self, record: dict[str, t.Any], scope: Scope) -> None:
+        """A record of this stream read from its recycle bin: written here too, marked deleted."""
+        row = dict(record)
+        row[DELETED_AT] = deleted_at_of(record) or dates.format_timestamp(self.tap.sweep.upper)
+        if "deleted_at" not in self.schema.get("properties", {}):
+            row.pop("deleted_at", None)  # it is _sdc_deleted_at here
+        conformed = self._conformer.conform(row)
+        self.tap.deleted_rows.note_recycle_bin(self.name, scope, conformed.get("id"))
+        self._write_schema_message()
+        self._write_record_message(conformed)
 
     def on_unavailable(self, scope: Scope, exc: ScopeUnavailable) -> None:
         """A 403/404 for one project's (or company's) tool: skip it, say so, carry on."""

@@ -31,6 +31,8 @@ ENVIRONMENTS: dict[str, tuple[str, str]] = {
 
 DEFAULT_PAGE_SIZE = 1000
 DEFAULT_WINDOW_OVERLAP_SECONDS = 300
+DEFAULT_FEED_NAMESPACE = "tap-procore"
+DEFAULT_FULL_SWEEP_DAYS = 7
 
 CONFIG_SCHEMA = th.PropertiesList(
     th.Property(
@@ -185,6 +187,34 @@ CONFIG_SCHEMA = th.PropertiesList(
         default=60,
         description="Seconds between progress lines in the log.",
     ),
+    th.Property(
+        "change_feed",
+        th.BooleanType,
+        default=False,
+        description="Read Procore's webhook deliveries as a change log: project partitions of "
+        "streams the feed covers are read only when they had events (see "
+        "tap-procore-webhooks setup).",
+    ),
+    th.Property(
+        "change_feed_namespace",
+        th.StringType,
+        default=DEFAULT_FEED_NAMESPACE,
+        description="Namespace of the company-level hook whose deliveries the change feed reads.",
+    ),
+    th.Property(
+        "change_feed_full_sweep_days",
+        th.IntegerType,
+        default=DEFAULT_FULL_SWEEP_DAYS,
+        description="With the change feed on, probe every stream in every project (a "
+        "reconciliation sweep) when the last full sweep ended this many days ago or more.",
+    ),
+    th.Property(
+        "change_feed_full_sweep",
+        th.BooleanType,
+        default=False,
+        description="Make this run a full reconciliation sweep now (set it for one run, e.g. "
+        "TAP_PROCORE_CHANGE_FEED_FULL_SWEEP=true).",
+    ),
 ).to_dict()
 
 
@@ -259,6 +289,7 @@ _INTEGER_MINIMUMS = {
     "max_rate_limit_wait": 0,
     "max_response_bytes": 1024,
     "window_overlap_seconds": 0,
+    "change_feed_full_sweep_days": 1,
 }
 _SECONDS = ("state_message_interval", "progress_interval")
 _STRINGS = ("client_id", "client_secret", "refresh_token", "refresh_token_path")
@@ -271,8 +302,12 @@ def validate_config(config: t.Mapping[str, t.Any]) -> None:
     _positive_int_list(config, "project_ids", required=False)
     resolve_endpoints(config)
     _start_date(config)
-    if config.get("include_inactive_projects") not in (None, True, False):
-        raise ConfigError("include_inactive_projects", "must be true or false")
+    for name in ("include_inactive_projects", "change_feed", "change_feed_full_sweep"):
+        if config.get(name) not in (None, True, False):
+            raise ConfigError(name, "must be true or false")
+    namespace = config.get("change_feed_namespace")
+    if namespace is not None and (not isinstance(namespace, str) or not namespace.strip()):
+        raise ConfigError("change_feed_namespace", "must be a non-empty text")
     for name, minimum in _INTEGER_MINIMUMS.items():
         _positive_int(config, name, minimum=minimum)
     for name in _SECONDS:

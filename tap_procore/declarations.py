@@ -14,6 +14,7 @@ from singer_sdk import RESTStream, SchemaDirectory, StreamSchema
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_procore import schemas
+from tap_procore.deletes import SchemaWithDeletes
 
 if t.TYPE_CHECKING:
     from tap_procore.auth import ProcoreAuthenticator
@@ -91,7 +92,8 @@ class DeclaredStream(RESTStream[int]):
     #: What `row_key` is, for the schema's description (default: said from surrogate_key_of).
     row_key_description: t.ClassVar[str | None] = None
 
-    schema: t.ClassVar[StreamSchema] = StreamSchema(SCHEMAS)
+    # The schema file, plus `_sdc_deleted_at` where deleted rows are recorded (deletes.py).
+    schema: t.ClassVar[StreamSchema] = SchemaWithDeletes(SCHEMAS)
     state_partitioning_keys: t.ClassVar[tuple[str, ...]] = ()  # see tap_procore/sweep.py
     is_sorted = False
     # RecordConformer (conform.py) already makes every top-level value fit its declared type.

@@ -16,8 +16,9 @@ Stream message hooks (`PrivateStreamHooks`), overridden because no public hook e
   else) and minus its type conformance (RecordConformer in conform.py already did it). It calls
   ``singer_sdk.helpers._catalog.pop_deselected_record_properties`` when something is
   deselected, and reads the attribute ``Stream._stream_version``.
-* ``Stream._write_record_message``: counts each written record for the run report, and lets a
-  stream leave a record out (`should_write`) while its children still run.
+* ``Stream._write_record_message``: counts each written record for the run report, lets a
+  stream leave a record out (`should_write`) while its children still run, and tells the stream
+  it was written (`after_write`: a recycle bin passes its records on to the main stream).
 * ``Stream._write_state_message``, ``Stream._increment_stream_state``,
   ``Stream._write_starting_replication_value``, ``Stream._write_replication_key_signpost``:
   STATE belongs to the sweep (tap_procore/sweep.py), which checkpoints at scope boundaries and
@@ -97,6 +98,9 @@ class PrivateStreamHooks(DeclaredStream):
         """False to leave a record out of the output while its children still run."""
         return True
 
+    def after_write(self, record: dict[str, t.Any]) -> None:
+        """A record of this stream was written."""
+
     def _write_schema_message(self) -> None:
         # Once per run, not once per project (the SDK writes one per child sync).
         if not self._schema_written:
@@ -128,6 +132,7 @@ class PrivateStreamHooks(DeclaredStream):
         super()._write_record_message(record)
         self.records_written += 1
         self.tap.report.count_record(self.name)
+        self.after_write(record)
 
     def _write_state_message(self) -> None:
         # STATE is checkpointed by the tap at scope boundaries (tap_procore/sweep.py).

@@ -40,6 +40,8 @@ HOLDER_STREAM = "projects"
 # the parent must widen its window for them until they have covered a project once.
 SWEPT_THROUGH_KEY = "swept_through"
 NOT_COVERED_KEY = "not_covered"
+# The change feed's own few keys (tap_procore/feed.py), kept beside the registry.
+FEED_KEY = "change_feed"
 
 
 @dataclass(frozen=True, order=True)
@@ -213,6 +215,12 @@ class Sweep:
             return self.upper
         return bookmark
 
+    def bookmark_of(self, stream: str) -> DateTime | None:
+        """The stream's bookmark, whatever the scope (None: never completed a sweep)."""
+        entry = self._bookmarks.get(stream) or {}
+        value = entry.get("replication_key_value") or entry.get(SWEPT_THROUGH_KEY)
+        return min(dates.parse_timestamp(value), self.upper) if value else None
+
     def lower_bound(self, streams: t.Iterable[str], scope: Scope) -> DateTime:
         """Earliest point any of `streams` still needs for `scope`, overlap included."""
         lowers = []
@@ -385,6 +393,25 @@ def _validate_sweep(sweep: dict[str, t.Any], key: str) -> None:
         _ids(ids, f"{key}.skipped.{stream}")
 
 
+def _validate_feed(feed: dict[str, t.Any], key: str) -> None:
+    for name in ("full_sweep", "anchored_at"):
+        if feed.get(name) is not None:
+            _timestamp(feed[name], f"{key}.{name}")
+    companies = _object(feed.get("companies", {}), f"{key}.companies")
+    for company_id, company in companies.items():
+        where = f"{key}.companies.{company_id}"
+        company = _object(company, where)
+        for since, ids in _object(company.get("triggers", {}), f"{where}.triggers").items():
+            _timestamp(since, f"{where}.triggers.{since}")
+            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+                raise StateError(f"{where}.triggers.{since}", "must be a list of trigger ids")
+        anchor = company.get("anchor")
+        if anchor is not None:
+            if not (isinstance(anchor, list) and len(anchor) == 2 and isinstance(anchor[0], str)):
+                raise StateError(f"{where}.anchor", "must be [delivery key, timestamp]")
+            _timestamp(anchor[1], f"{where}.anchor")
+
+
 def validate_state(state: t.Any) -> None:
     """Raise StateError naming the first key whose value this tap could not have written."""
     bookmarks = _object(state, "state").get("bookmarks")
@@ -415,3 +442,5 @@ def _validate_holder(entry: dict[str, t.Any], key: str) -> None:
                 _registry(covered[kind], f"{key}.{COVERED_KEY}.{kind}")
     if entry.get(SWEEP_KEY):
         _validate_sweep(_object(entry[SWEEP_KEY], f"{key}.{SWEEP_KEY}"), f"{key}.{SWEEP_KEY}")
+    if entry.get(FEED_KEY) is not None:
+        _validate_feed(_object(entry[FEED_KEY], f"{key}.{FEED_KEY}"), f"{key}.{FEED_KEY}")

@@ -20,11 +20,13 @@ from tap_procore import dates
 from tap_procore.auth import ProcoreAuthenticator
 from tap_procore.config import (
     CONFIG_SCHEMA,
+    DEFAULT_FULL_SWEEP_DAYS,
     DEFAULT_WINDOW_OVERLAP_SECONDS,
     resolve_endpoints,
     settings_from_environment,
     validate_config,
 )
+from tap_procore.deletes import DeletedRows
 from tap_procore.errors import ProcoreError, ScopeUnavailable
 from tap_procore.http import DEFAULT_MAX_RESPONSE_BYTES, ProcoreSession
 from tap_procore.pacing import RateGovernor
@@ -32,7 +34,7 @@ from tap_procore.redaction import SecretRedactor
 from tap_procore.report import RunReport
 from tap_procore.sdk_private import PrivateTapHooks
 from tap_procore.streams import STREAM_TYPES
-from tap_procore.sweep import Scope, StateError, Sweep, validate_state
+from tap_procore.sweep import HOLDER_STREAM, Scope, StateError, Sweep, validate_state
 from tap_procore.tools import ToolRegistry
 from tap_procore.transport import Transport
 from tap_procore.writer import FlushAtStateWriter
@@ -40,6 +42,7 @@ from tap_procore.writer import FlushAtStateWriter
 if t.TYPE_CHECKING:
     from tap_procore.client import ProcoreStream
     from tap_procore.config import Endpoints
+    from tap_procore.feed import ChangeFeed
 
 logger = logging.getLogger("tap-procore")
 
@@ -213,6 +216,47 @@ class TapProcore(PrivateTapHooks):
         return sweep
 
     @cached_property
+    def feed(self) -> ChangeFeed | None:
+        """The change feed of this run (tap_procore/feed.py), when `change_feed` is on."""
+        if not self.config.get("change_feed"):
+            return None
+        from tap_procore.webhooks import build_feed
+
+        overlap = self.config.get("window_overlap_seconds")
+        holder = self.state.setdefault("bookmarks", {}).setdefault(HOLDER_STREAM, {})
+        return build_feed(
+            self,
+            holder=holder,
+            overlap=dates.seconds(
+                float(DEFAULT_WINDOW_OVERLAP_SECONDS if overlap is None else overlap)
+            ),
+            full_sweep_days=int(
+                self.config.get("change_feed_full_sweep_days") or DEFAULT_FULL_SWEEP_DAYS
+            ),
+            full_sweep_requested=bool(self.config.get("change_feed_full_sweep")),
+        )
+
+    def _start_feed(self) -> None:
+        """Hooks and triggers before the sweep's upper bound is fixed (a trigger first seen now
+        then predates the bookmark this sweep writes), deliveries after it."""
+        feed = self.feed
+        if feed is None:
+            return
+        feed.read_hooks()
+        sweep = self.sweep
+        bookmarks = {}
+        for root in feed.roots:
+            stream = self.streams[root]
+            values = [sweep.bookmark_of(name) for name in stream.coverage_streams()]  # type: ignore[attr-defined]
+            known = [value for value in values if value is not None]
+            bookmarks[root] = min(known) if known and len(known) == len(values) else None
+        feed.plan(upper=sweep.upper, bookmarks=bookmarks)
+
+    @cached_property
+    def deleted_rows(self) -> DeletedRows:
+        return DeletedRows()
+
+    @cached_property
     def tools(self) -> ToolRegistry:
         tools_stream = self.stream("project_tools")
         tool_streams = [
@@ -285,6 +329,7 @@ class TapProcore(PrivateTapHooks):
         self.report.maybe_log_progress(self.transport.stats, self.governor.stats)
 
     def sync_all(self) -> None:  # type: ignore[misc]  # final in the SDK; extended, not replaced
+        self._start_feed()
         super().sync_all()
         # Reached only when every selected stream returned; the sweep knows whether every
         # configured company was walked to the end (it is not when no stream is selected).
@@ -300,9 +345,14 @@ class TapProcore(PrivateTapHooks):
                 continue
             if stream.replication_method == "INCREMENTAL" and stream.replication_key:
                 incremental[stream.name] = stream.replication_key
-            elif _has_incremental_ancestor(stream):
+            elif _has_incremental_ancestor(stream) or self.feed is not None:
+                # With the feed, a full-table stream's partition may be skipped only once it
+                # was read: its bookmark says since when.
                 descendants.append(stream.name)
         self.sweep.complete(incremental=incremental, descendants=descendants)
+        if self.feed is not None:
+            self.feed.complete(self.sweep.upper)
+            logger.info(self.feed.summary())
         self.checkpoint(force=True)
         wanted = set(self.config.get("project_ids") or [])
         for line in self.report.summary_lines(

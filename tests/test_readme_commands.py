@@ -51,6 +51,7 @@ KNOWN_BLOCKS = {
     "double": "--environment=double",
     "meltano setup": "meltano config set",
     "plan": "tap-procore-plan",
+    "webhooks": "tap-procore-webhooks",
 }
 
 
@@ -243,3 +244,40 @@ def test_the_plan_commands_work_as_written(clone, double_on_loopback):
     finally:
         (clone / "config.json").unlink(missing_ok=True)
         (clone / "catalog.json").unlink(missing_ok=True)
+
+
+def test_the_change_feed_commands_work_as_written(clone, double_on_loopback):
+    env = clean_environment(clone)
+    config = {
+        "client_id": "double-client-id",
+        "client_secret": "double-client-secret",
+        "api_url": double_on_loopback,
+        "auth_url": double_on_loopback,
+        "company_ids": json.loads(DOUBLE_COMPANIES),
+    }
+    (clone / "config.json").write_text(json.dumps(config))
+    env.update(
+        {
+            "TAP_PROCORE_API_URL": double_on_loopback,
+            "TAP_PROCORE_AUTH_URL": double_on_loopback,
+            "TAP_PROCORE_CLIENT_ID": "double-client-id",
+            "TAP_PROCORE_CLIENT_SECRET": "double-client-secret",
+            "TAP_PROCORE_COMPANY_IDS": DOUBLE_COMPANIES,
+        }
+    )
+    project_file = (clone / "meltano.yml").read_text()
+    try:
+        outputs = []
+        for command in block_with(KNOWN_BLOCKS["webhooks"]):
+            result = bash(command, clone, env)
+            assert result.returncode == 0, (command, result.stderr[-3000:])
+            outputs.append(result.stdout)
+        dry_run, setup, status = outputs[:3]
+        assert "would create a company-level hook" in dry_run
+        assert "creating a company-level hook" in setup
+        assert re.search(r"company 5000000001: hook \d+ in namespace 'tap-procore', active", status)
+        assert "covered by the feed" in status
+        assert "change_feed: true" in (clone / "meltano.yml").read_text()
+    finally:
+        (clone / "meltano.yml").write_text(project_file)
+        (clone / "config.json").unlink(missing_ok=True)

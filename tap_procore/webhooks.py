@@ -1,0 +1,432 @@
+"""`tap-procore-webhooks`: set up and inspect the hooks the change feed reads.
+
+    tap-procore-webhooks --config config.json [--catalog catalog.json] setup \\
+        --destination-url https://example.com/procore [--dry-run]
+    tap-procore-webhooks --config config.json [--catalog catalog.json] status
+    meltano invoke tap-procore:webhooks status       # the `webhooks` command of meltano.yml
+
+`setup` creates or completes, per company, the company-level hook in `change_feed_namespace` and
+a trigger for every event (create, update, delete where Procore offers it) of every webhook
+resource that maps to a selected stream; it never removes anything, so running it again changes
+nothing. The destination only has to accept Procore's POSTs: the feed reads the deliveries
+through the API, whatever their status. `status` shows per company the hook, which selected
+streams the feed covers and which are probed every run and why, and how far back deliveries reach.
+Both need the app's Webhooks API permission.
+
+This module also holds the feed's connection to the tap: listings are read through the same paced,
+retried stream machinery as every other request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import typing as t
+from collections import defaultdict
+from pathlib import Path
+
+import pendulum
+import requests
+from pendulum import DateTime
+
+from tap_procore.answers import decode_json
+from tap_procore.client import ProcoreStream
+from tap_procore.errors import ProcoreError, ScopeUnavailable
+from tap_procore.feed import (
+    DEFAULT_NAMESPACE,
+    DELIVERIES,
+    HOOK,
+    HOOKS,
+    PAYLOAD_VERSION,
+    TRIGGERS,
+    TRIGGERS_BULK,
+    ChangeFeed,
+    FeedError,
+    StreamInfo,
+)
+from tap_procore.http import describe_failure
+from tap_procore.paging import header_count
+from tap_procore.redaction import SecretRedactor
+from tap_procore.webhook_resources import EVENT_TYPES
+
+if t.TYPE_CHECKING:
+    from tap_procore.tap import TapProcore
+
+#: Triggers sent per bulk request.
+BULK_SIZE = 50
+#: How far back `status` looks for the oldest delivery.
+STATUS_HORIZON_DAYS = 400
+#: Streams that every run reads whatever the feed says.
+ALWAYS_READ = frozenset({"companies", "projects", "project_tools"})
+
+
+class _WebhooksListing(ProcoreStream):
+    """One webhooks API listing, read like any stream's (paging, pacing, retries, 403/404 as
+    ScopeUnavailable). Not part of the catalog."""
+
+    # A listing of the webhooks API has no schema file: its records are not written.
+    schema: t.ClassVar[dict[str, t.Any]] = {"type": "object", "properties": {}}
+    max_page_size = 100
+
+
+class TapWebhooksApi:
+    """The feed's `WebhooksApi` over the tap's session, login, pacing and retries."""
+
+    def __init__(self, tap: TapProcore) -> None:
+        self.tap = tap
+        self._listings: dict[str, _WebhooksListing] = {}
+
+    def _listing(self, path: str) -> _WebhooksListing:
+        if path not in self._listings:
+            name = "webhook_" + path.rstrip("/").rsplit("/", 1)[-1]
+            self._listings[path] = _WebhooksListing(self.tap, name=name, path=path)
+        return self._listings[path]
+
+    def list(self, company_id: int, path: str, params: dict[str, t.Any]) -> list[dict[str, t.Any]]:
+        # Concrete paths are passed: the listing has no placeholders left to fill.
+        context = {"company_id": company_id, "_window": dict(params)}
+        return list(self._listing(path).request_records(context))
+
+    def count(self, company_id: int, path: str, params: dict[str, t.Any]) -> int:
+        """Items of a listing, from its first page's `Total` (or that page's rows)."""
+        context = {"company_id": company_id, "_window": {**params, "per_page": 1}}
+        listing = self._listing(path)
+        response = listing.first_page(context)
+        total = header_count(response.headers.get("Total"))
+        return total if total is not None else len(listing.parse_response(response))
+
+    def write(self, company_id: int, method: str, path: str, body: t.Any) -> t.Any:
+        tap = self.tap
+        url = tap.endpoints.api_url + path
+        for attempt in range(2):
+            prepared = tap.http_session.prepare_request(
+                requests.Request(
+                    method,
+                    url,
+                    json=body,
+                    headers={
+                        "Procore-Company-Id": str(company_id),
+                        "Accept": "application/json",
+                        "User-Agent": tap.user_agent,
+                    },
+                )
+            )
+            tap.authenticator.authenticate_request(prepared)
+            tap.governor.before_request(str(company_id))
+            try:
+                response = tap.http_session.send(
+                    prepared,
+                    timeout=float(tap.config.get("request_timeout") or 300),
+                    allow_redirects=False,
+                )
+            except requests.RequestException as exc:
+                raise FeedError(f"{method} {path}: {describe_failure(exc, url)[0]}") from None
+            tap.transport.observe(response)
+            tap.report.count_request("webhooks_setup")
+            if response.status_code == 401 and attempt == 0:
+                tap.authenticator.invalidate()  # a token that expired: once more with a new one
+                continue
+            break
+        status = response.status_code
+        try:
+            answer = decode_json(response.content) if response.content else None
+        except ValueError:
+            answer = None
+        if status >= 400:
+            detail = answer.get("errors") if isinstance(answer, dict) else response.reason
+            raise FeedError(
+                f"{method} {path} was refused with HTTP {status}: "
+                f"{SecretRedactor.scrub_active(str(detail))[:300]}"
+            )
+        return answer
+
+    def now(self) -> DateTime:
+        return self.tap.transport.procore_clock.now()
+
+
+# --- the streams of a run, as the feed sees them --------------------------------------------------
+
+
+def _root_of(stream: t.Any) -> t.Any:
+    while stream.parent_stream_type is not None and stream.parent_stream_type.name not in (
+        "companies",
+        "projects",
+    ):
+        stream = stream.parent_stream_type
+    return stream
+
+
+def feed_streams(tap: TapProcore) -> list[StreamInfo]:
+    """Every stream of the run the feed can speak for (all but companies, projects, tools)."""
+    infos = []
+    for stream in tap.streams.values():
+        if stream.name in ALWAYS_READ or stream.parent_stream_type is None:
+            continue
+        if not (stream.selected or stream.has_selected_descendents):
+            continue
+        keys = set(stream.primary_keys or ())
+        recycle_bin = stream.name.startswith("deleted_")
+        infos.append(
+            StreamInfo(
+                name=stream.name,
+                root=_root_of(stream).name,
+                recycle_bin=recycle_bin,
+                takes_tombstones=(
+                    not recycle_bin and "id" in keys and keys <= {"company_id", "project_id", "id"}
+                ),
+                selected=bool(stream.selected),
+            )
+        )
+    return infos
+
+
+def build_feed(
+    tap: TapProcore, *, holder: dict[str, t.Any] | None = None, **options: t.Any
+) -> ChangeFeed:
+    config = tap.config
+    return ChangeFeed(
+        TapWebhooksApi(tap),
+        company_ids=list(config["company_ids"]),
+        streams=feed_streams(tap),
+        namespace=str(config.get("change_feed_namespace") or DEFAULT_NAMESPACE),
+        holder=holder,
+        **options,
+    )
+
+
+# --- setup ------------------------------------------------------------------------------------
+
+
+def wanted_triggers(feed: ChangeFeed, offered: dict[str, frozenset[str]]) -> set[tuple[str, str]]:
+    """(resource, event) of every event Procore offers for a resource of a selected stream."""
+    wanted: set[tuple[str, str]] = set()
+    for info in feed.streams.values():
+        for resource in feed.resources_of(info.name):
+            events = offered.get(resource.name)
+            if events is None:
+                continue  # Procore does not list it here: a trigger would be refused
+            wanted.update((resource.name, event) for event in events if event in EVENT_TYPES)
+    return wanted
+
+
+def setup(feed: ChangeFeed, destination_url: str, *, dry_run: bool, out: t.TextIO) -> int:
+    api = feed.api
+    verb = "would" if dry_run else "will"
+    for company_id in feed.company_ids:
+        hook = feed.find_hook(company_id)
+        offered = feed.read_resources(company_id, hook)
+        wanted = wanted_triggers(feed, offered)
+        if hook is None:
+            print(
+                f"company {company_id}: {'would create' if dry_run else 'creating'} a company-level"
+                f" hook in namespace '{feed.namespace}' -> {destination_url}",
+                file=out,
+            )
+            existing: set[tuple[str, str]] = set()
+            hook_id = None
+            if not dry_run:
+                created = api.write(
+                    company_id,
+                    "POST",
+                    HOOKS.format(company_id=company_id),
+                    {
+                        "namespace": feed.namespace,
+                        "destination_url": destination_url,
+                        "payload_version": PAYLOAD_VERSION,
+                    },
+                )
+                hook_id = str(_data(created)["id"])
+        else:
+            hook_id = str(hook["id"])
+            changes: dict[str, str] = {}
+            if str(hook.get("status") or "").lower() != "active":
+                changes["status"] = "active"
+            if hook.get("destination_url") != destination_url:
+                changes["destination_url"] = destination_url
+            described = ", ".join(f"{k} -> {v}" for k, v in changes.items()) or "nothing to change"
+            print(f"company {company_id}: hook {hook_id} found; {described}", file=out)
+            if changes and not dry_run:
+                api.write(
+                    company_id,
+                    "PATCH",
+                    HOOK.format(company_id=company_id, hook_id=hook_id),
+                    changes,
+                )
+            existing = set(_triggers(feed, company_id, hook_id))
+        missing = sorted(wanted - existing)
+        print(
+            f"company {company_id}: {len(wanted & existing)} of {len(wanted)} triggers exist; "
+            f"{verb} create {len(missing)}",
+            file=out,
+        )
+        for name, event in missing:
+            print(f"  + {name}: {event}", file=out)
+        if dry_run or not missing:
+            continue
+        assert hook_id is not None
+        path = TRIGGERS_BULK.format(company_id=company_id, hook_id=hook_id)
+        for start in range(0, len(missing), BULK_SIZE):
+            chunk = missing[start : start + BULK_SIZE]
+            answer = api.write(
+                company_id,
+                "POST",
+                path,
+                [{"resource_name": name, "event_type": event} for name, event in chunk],
+            )
+            for error in (answer or {}).get("errors") or []:
+                print(f"  ! not created: {json.dumps(error)[:300]}", file=out)
+    return 0
+
+
+def _data(answer: t.Any) -> dict[str, t.Any]:
+    body = answer.get("data", answer) if isinstance(answer, dict) else answer
+    if not isinstance(body, dict) or body.get("id") is None:
+        raise FeedError(f"Procore's answer has no hook id: {str(answer)[:200]}")
+    return body
+
+
+def _triggers(feed: ChangeFeed, company_id: int, hook_id: str) -> t.Iterator[tuple[str, str]]:
+    for trigger in feed.api.list(
+        company_id, TRIGGERS.format(company_id=company_id, hook_id=hook_id), {}
+    ):
+        name, event = trigger.get("resource_name"), trigger.get("event_type")
+        if isinstance(name, str) and isinstance(event, str):
+            yield name, event.lower()
+
+
+# --- status -----------------------------------------------------------------------------------
+
+
+def oldest_delivery_day(feed: ChangeFeed, company_id: int, hook_id: str) -> str | None:
+    """The first day with a delivery, found by asking for counts (`Total`) up to a day: the
+    listing's order is not documented, and the whole listing can be long."""
+    path = DELIVERIES.format(company_id=company_id, hook_id=hook_id)
+    today = feed.api.now().date()
+
+    api = t.cast("TapWebhooksApi", feed.api)
+
+    def any_until(day: pendulum.Date) -> bool:
+        return api.count(company_id, path, {"filter[end]": day.isoformat()}) > 0
+
+    if not any_until(today + pendulum.duration(days=1)):
+        return None
+    low, high = today - pendulum.duration(days=STATUS_HORIZON_DAYS), today
+    if any_until(low):
+        return f"before {low.isoformat()}"
+    while (high - low).days > 1:
+        middle = low + pendulum.duration(days=(high - low).days // 2)
+        if any_until(middle):
+            high = middle
+        else:
+            low = middle
+    return high.isoformat()
+
+
+def status(feed: ChangeFeed, *, out: t.TextIO) -> int:
+    feed.read_hooks()
+    selected_roots = sorted({i.root for i in feed.streams.values()})
+    for company_id, company in feed.companies.items():
+        hook = company.hook
+        if hook is None:
+            print(f"company {company_id}: {company.problem}", file=out)
+        else:
+            print(
+                f"company {company_id}: hook {hook.get('id')} in namespace '{feed.namespace}', "
+                f"{hook.get('status')}, since {hook.get('updated_at') or hook.get('created_at')}, "
+                f"{len(company.triggers)} triggers, destination {hook.get('destination_url')}",
+                file=out,
+            )
+            if company.problem is None:
+                day = oldest_delivery_day(feed, company_id, str(hook["id"]))
+                print(
+                    f"  deliveries reach back to {day}" if day else "  no deliveries yet",
+                    file=out,
+                )
+        if company.problem is not None:
+            print(f"  every selected stream ({len(selected_roots)}) is probed", file=out)
+            continue
+        covered, probed = [], defaultdict(list)
+        for root in selected_roots:
+            reason = feed.structural_reason(company, root)
+            if reason is None:
+                covered.append(root)
+            else:
+                probed[reason].append(root)
+        print(f"  covered by the feed ({len(covered)}): {', '.join(covered) or 'none'}", file=out)
+        for reason, roots in sorted(probed.items()):
+            print(f"  probed every run, {reason} ({len(roots)}): {', '.join(roots)}", file=out)
+    return 0
+
+
+# --- command line -----------------------------------------------------------------------------
+
+
+def _load_config(values: list[str]) -> tuple[dict[str, t.Any], bool]:
+    config: dict[str, t.Any] = {}
+    from_env = False
+    for value in values:
+        if value == "ENV":
+            from_env = True
+        else:
+            config.update(json.loads(Path(value).read_text()))
+    return config, from_env
+
+
+def main(argv: list[str] | None = None, out: t.TextIO | None = None) -> int:
+    out = out or sys.stdout
+    parser = argparse.ArgumentParser(
+        prog="tap-procore-webhooks", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        help="config file, or ENV to read TAP_PROCORE_* variables (repeatable)",
+    )
+    parser.add_argument("--catalog", type=Path, help="catalog with the streams to sync selected")
+    commands = parser.add_subparsers(dest="command", required=True)
+    set_up = commands.add_parser("setup", help="create or complete the hook and its triggers")
+    set_up.add_argument("--destination-url", required=True, help="where Procore POSTs events")
+    set_up.add_argument("--dry-run", action="store_true", help="print what would be done")
+    commands.add_parser("status", help="the hook, covered streams, fallbacks, deliveries")
+    args = parser.parse_args(argv)
+    from tap_procore.tap import TapProcore, check_input_files
+
+    check_input_files(
+        [
+            *(f"--config={path}" for path in args.config),
+            *([f"--catalog={args.catalog}"] if args.catalog else []),
+        ]
+    )
+    try:
+        config, from_env = _load_config(args.config)
+        catalog = json.loads(args.catalog.read_text()) if args.catalog else None
+        tap = TapProcore(
+            config=config,
+            catalog=catalog,
+            parse_env_config=from_env,
+            validate_config=True,
+            setup_mapper=False,
+        )
+        feed = build_feed(tap)
+        if args.command == "setup":
+            url = args.destination_url
+            if not url.startswith("https://"):
+                raise FeedError(f"--destination-url must be an https:// URL, got {url!r}")
+            return setup(feed, url, dry_run=args.dry_run, out=out)
+        return status(feed, out=out)
+    except ScopeUnavailable as exc:
+        print(
+            f"tap-procore-webhooks stopped: the webhooks API refused ({exc}); the app needs the "
+            "Webhooks API permission",
+            file=sys.stderr,
+        )
+        return 1
+    except ProcoreError as exc:
+        print(f"tap-procore-webhooks stopped: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
