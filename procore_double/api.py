@@ -233,7 +233,8 @@ class ApiService:
                 target = self.routes.by_operation_id[operation_id]
                 collection = self._collection_for(target, resolved)
                 # A parent counts if its list shows it by default (filters aside).
-                if any(str(row.id) == value for row in self._visible(target, collection)):
+                visible = self._visible(target, collection)
+                if any(str(target.id_value(row.id)) == value for row in visible):
                     break
             else:
                 raise ApiError(404, f"{parent.param} {value} not found")
@@ -308,18 +309,24 @@ class ApiService:
             per_page = _bounded_int(
                 resolved.query.get("per_page"), route.per_page_default, 1, route.per_page_max
             )
-            page = _bounded_int(resolved.query.get("page"), 1, 1, None)
+            base = route.page_base
+            page = _bounded_int(resolved.query.get("page"), base, base, None)
             last_page = max(1, math.ceil(total / per_page))
-            start = (page - 1) * per_page
+            start = (page - base) * per_page
             rows = rows[start : start + per_page]
-            headers = [
-                ("Total", str(total)),
-                ("Per-Page", str(per_page)),
-                (
-                    "Link",
-                    _link_header(base_url, raw_path, resolved.query, page, per_page, last_page),
-                ),
-            ]
+            # Resource Planning's 0-based pages come without Procore's paging headers.
+            headers = (
+                []
+                if base == 0
+                else [
+                    ("Total", str(total)),
+                    ("Per-Page", str(per_page)),
+                    (
+                        "Link",
+                        _link_header(base_url, raw_path, resolved.query, page, per_page, last_page),
+                    ),
+                ]
+            )
         items = [encoded(row) for row in rows]
         return ApiResult(
             200,
@@ -425,7 +432,7 @@ class ApiService:
         if resolved.query.get("include_deleted") in ("true", "1"):
             rows = collection.rows
         for row in rows:
-            if str(row.id) == wanted:
+            if str(list_route.id_value(row.id)) == wanted:
                 return collection, row
         raise ApiError(404, f"{route.path_params[-1]} {wanted} not found")
 
@@ -544,7 +551,7 @@ class ApiService:
         generate = self._generator(route)
         record = generate(rng) if generate else self._generic_record(rng)
         schema = route.item_schema or {}
-        record["id"] = str(row.id) if route.is_v2 else row.id
+        record[route.id_field] = route.id_value(row.id)
         # The row's own facts, where the double filters on them (updated_at, log dates); a
         # creation time may be null like any other field that is not an id.
         if not schema or ("created_at" in schema and record.get("created_at") is not None):

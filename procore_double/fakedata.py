@@ -14,6 +14,7 @@ description lost can be anything.  Ids are never null (taps key on them).
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from random import Random
@@ -203,6 +204,8 @@ class FakeValues:
     def _compile_value(self, name: str, spec: dict[str, Any], *, string_ids: bool) -> Generator:
         kind = spec.get("type") or "string"
         lowered = name.lower()
+        if _is_id_name(lowered) and spec.get("format") == "uuid":
+            return lambda rng: str(uuid.UUID(int=self.big_id(rng)))
         if _is_id_name(lowered) and kind in ("integer", "string", "object", "number", "any"):
             # Ids declared as strings (origin_id, business_id: external system keys) stay
             # strings, as Procore sends them; v2 sends every id as a string.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,10 +71,24 @@ class Route:
     tool: str | None
     required_query: tuple[str, ...] = field(default=())
     query_enums: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    #: The first page's number (Resource Planning counts pages from 0).
+    page_base: int = 1
+    #: The record field holding its id (`schedule_id` in v2 schedules, which have no `id`).
+    id_field: str = "id"
 
     @property
     def is_v2(self) -> bool:
         return self.envelope == "data"
+
+    def id_value(self, row_id: int) -> int | str:
+        """A row's id as this route sends it: a UUID where the description says so, text in
+        v2 and where the description declares a string, else the integer."""
+        declared = (self.item_schema or {}).get(self.id_field) or {}
+        if declared.get("format") == "uuid":
+            return str(uuid.UUID(int=row_id))
+        if self.is_v2 or declared.get("type") == "string":
+            return str(row_id)
+        return row_id
 
     @property
     def scope_path_params(self) -> frozenset[str]:
@@ -161,6 +176,8 @@ def _build_route(raw: dict[str, Any]) -> Route:
             q["name"] for q in query_params if q["required"] and q["name"] not in NEVER_REQUIRED
         ),
         query_enums={q["name"]: tuple(q["enum"]) for q in query_params if q.get("enum")},
+        id_field=raw.get("id_field") or "id",
+        page_base=0 if raw.get("page_base") == 0 else 1,
     )
 
 

@@ -41,6 +41,7 @@ DELETED_FILTERS = (
     "filters[include_deleted]",
     "filters[deleted]",
     "filters[is_deleted]",
+    "filters[recycle_bin]",
     "deleted_only",
 )
 UPDATED_AT_FILTERS = ("filters[updated_at]", "filters[updated_at][gt]")
@@ -71,6 +72,51 @@ PARENT_OVERRIDES: dict[str, tuple[str, ...]] = {
     "workflow_instance_id": ("/rest/v1.0/workflow_instances",),
 }
 
+# Parents one route's path names that differ from the list of that name elsewhere: project
+# status snapshots hang under the budget views offered for snapshots, not the budget views of
+# the v1.0 budget tool.
+ROUTE_PARENT_OVERRIDES: dict[tuple[str, str], tuple[str, ...]] = {
+    (
+        "/rest/v2.0/companies/{company_id}/budget_views/{budget_view_id}/project_status_snapshots",
+        "budget_view_id",
+    ): ("/rest/v2.0/companies/{company_id}/project_status_snapshots/budget_views",),
+    (
+        "/rest/v2.0/companies/{company_id}/projects/{project_id}/budget_views/{budget_view_id}"
+        "/project_status_snapshots",
+        "budget_view_id",
+    ): (
+        "/rest/v2.0/companies/{company_id}/projects/{project_id}/project_status_snapshots/budget_views",
+    ),
+    # Inspection templates and inspections are the Inspections tool's checklist templates and
+    # lists, which these paths name differently.
+    (
+        "/rest/v1.0/companies/{company_id}/inspection_templates/{inspection_template_id}/items",
+        "inspection_template_id",
+    ): ("/rest/v1.0/companies/{company_id}/checklist/list_templates",),
+    (
+        "/rest/v1.0/companies/{company_id}/inspection_templates/{inspection_template_id}"
+        "/item_references",
+        "inspection_template_id",
+    ): ("/rest/v1.0/companies/{company_id}/checklist/list_templates",),
+    (
+        "/rest/v1.0/projects/{project_id}/inspection_templates/{inspection_template_id}"
+        "/item_references",
+        "inspection_template_id",
+    ): ("/rest/v1.1/projects/{project_id}/checklist/list_templates",),
+    (
+        "/rest/v1.0/projects/{project_id}/inspections/{inspection_id}/item_references",
+        "inspection_id",
+    ): ("/rest/v1.0/projects/{project_id}/checklist/lists",),
+    **{
+        (
+            "/rest/v2.0/companies/{company_id}/projects/{project_id}/inspection_items/{item_id}"
+            f"/{child}",
+            "item_id",
+        ): ("/rest/v1.1/projects/{project_id}/checklist/list_items",)
+        for child in ("evidence_configuration", "signature_requests")
+    },
+}
+
 # The few operations whose 200 schema is an object with an `id` although the
 # summary says "List ...": these really return one (folder) object.
 RESPONSE_KIND_OVERRIDES = {
@@ -86,6 +132,7 @@ PARAM_SEGMENT = re.compile(r"^\{([^}]+)\}$")
 PARAM_ANYWHERE = re.compile(r"\{([^}]+)\}")  # also inside a segment, e.g. `{id}.pdf`
 PER_PAGE_DEFAULT_TEXT = re.compile(r"default(?:s)?(?: is| to|:)?\s*(\d+)", re.IGNORECASE)
 PER_PAGE_MAX_TEXT = re.compile(r"max(?:imum)?(?: is|:)?\s*(\d+)", re.IGNORECASE)
+PAGE_SIZE_TEXT = re.compile(r"up to \**(\d+)", re.IGNORECASE)
 LIST_SUMMARY = re.compile(r"^(list|lists|get all|show all)\b", re.IGNORECASE)
 
 
@@ -253,8 +300,22 @@ class Operation:
             out.append(entry)
         return sorted(out, key=lambda p: p["name"])
 
+    def page_base(self) -> int:
+        """The first page's number: 0 where the page parameter says it is a 0-based index
+        (Resource Planning), else 1."""
+        for param in self.params:
+            if param["name"] == "page" and "0-based" in (param.get("description") or ""):
+                return 0
+        return 1
+
     def per_page_limits(self) -> tuple[int | None, int | None]:
-        """(default, max) that the operation states for per_page, if any."""
+        """(default, max) that the operation states for per_page, if any; for lists paged by
+        `page` alone, the page size their page parameter states ("up to 400")."""
+        if "per_page" not in self.param_names:
+            for param in self.params:
+                match = PAGE_SIZE_TEXT.search(param.get("description") or "")
+                if param["name"] == "page" and match:
+                    return int(match.group(1)), int(match.group(1))
         for param in self.params:
             if param["name"] != "per_page":
                 continue
@@ -279,6 +340,8 @@ class Operation:
             if not name or index == 0:
                 continue
             kind = SCOPE_SEGMENTS.get(self.segments[index - 1])
+            if kind == "project" and "workforce-planning" in self.segments:
+                continue  # Resource Planning's projects are its own records, not Procore's
             if kind and scope[kind] is None:
                 scope[kind] = f"path:{name}"
         for kind, query_name in (("company", "company_id"), ("project", "project_id")):
@@ -411,6 +474,9 @@ class RouteTableBuilder:
                 record_of = parent.operation_id if parent else None
                 continue
             routes = [parent.operation_id] if parent else self.named_parent(op, name)
+            if (op.path, name) in ROUTE_PARENT_OVERRIDES:
+                found = [self.by_path.get(path) for path in ROUTE_PARENT_OVERRIDES[op.path, name]]
+                routes = [route.operation_id for route in found if route]
             parents.append({"param": name, "in": "path", "routes": routes})
         for param in op.params:
             name = param["name"]
@@ -420,6 +486,21 @@ class RouteTableBuilder:
                 continue
             parents.append({"param": name, "in": "query", "routes": self.named_parent(op, name)})
         return parents, record_of
+
+    @staticmethod
+    def id_field(op: Operation, item_schema: dict[str, Any] | None) -> str:
+        """The field holding a record's id: `id`, or for records without one the field named
+        after the resource (`schedule_id` in schedules, `activity_id` in activities)."""
+        if not item_schema or "id" in item_schema:
+            return "id"
+        literals = [s for s in op.segments if not param_name(s)]
+        word = literals[-1] if literals else ""
+        for plural, singular in (("ies", "y"), ("ses", "s"), ("s", "")):
+            if word.endswith(plural):
+                word = word[: -len(plural)] + singular
+                break
+        candidate = f"{word}_id"
+        return candidate if candidate in item_schema else "id"
 
     def recycle_bin_of(self, op: Operation) -> str | None:
         """The live list whose deleted records a recycle-bin list shows."""
@@ -487,6 +568,7 @@ class RouteTableBuilder:
             "query_params": op.query_params(),
             "scope": op.scope(),
             "paginated": op.paginated,
+            "page_base": op.page_base() if op.paginated else None,
             "per_page_default": per_page_default if op.paginated else None,
             "per_page_max": per_page_max if op.paginated else None,
             "updated_at_filter": next((f for f in UPDATED_AT_FILTERS if f in names), None),
@@ -502,6 +584,7 @@ class RouteTableBuilder:
             "record_of": record_of,
             "recycle_bin_of": self.recycle_bin_of(op),
             "ids_of": self.ids_of(op, item_type),
+            "id_field": self.id_field(op, item_schema),
         }
 
     def render(self) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import typing as t
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import msgspec
 import requests
@@ -89,6 +89,21 @@ class AnswersStream(RetryingStream):
         # The records travel with the response (validate_response returns nothing, as in the
         # SDK), so that the body is decoded once.
         response.procore_records = records  # type: ignore[attr-defined]
+        if self.cursor_param:  # the next cursor travels with the response too
+            response.procore_next_cursor = self._next_cursor(response, body)  # type: ignore[attr-defined]
+
+    def _next_cursor(self, response: requests.Response, body: t.Any) -> str | None:
+        """Where a cursor-paged listing goes on: the next link's cursor, else the body's."""
+        link = response.links.get("next", {}).get("url")
+        if link:
+            found = parse_qs(urlsplit(link).query).get(str(self.cursor_param))
+            if found:
+                return found[0]
+        if isinstance(body, dict):
+            for holder in (body, body.get("meta"), body.get("pagination")):
+                if isinstance(holder, dict) and holder.get("next_cursor") not in (None, ""):
+                    return str(holder["next_cursor"])
+        return None
 
     def parse_response(self, response: requests.Response) -> list[dict[str, t.Any]]:
         records: list[dict[str, t.Any]] = response.procore_records  # type: ignore[attr-defined]

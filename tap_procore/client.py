@@ -74,6 +74,10 @@ class ProcoreStream(WindowedStream):
         if self.child_id_key is None or child_id is None:
             return None
         child_context = {**(context or {}), self.child_id_key: child_id}
+        if self.id_param:  # the id this record was listed under (ids_from) scopes it
+            child_context[self.id_param] = record.get(self.id_param)
+        for key, field in self.child_fields.items():
+            child_context[key] = record.get(field)
         # What children read from this record travels with them, not on this stream object.
         child_context.pop(PARENT_FIELDS, None)
         fields = self.fields_for_children()
@@ -137,8 +141,8 @@ class ProcoreStream(WindowedStream):
         assert self.id_param is not None
         scope = self.scope_of(context)
         for source in self.ids_from:
-            for parent_id in self.tap.parent_ids(source, scope):
-                yield {**context, self.id_param: parent_id}
+            for parent_id, fields in self.tap.parent_ids(source, scope):
+                yield {**context, **fields, self.id_param: parent_id}
 
     # --- deleted records (tap_procore/deletes.py) -----------------------------------------------
 

@@ -49,10 +49,29 @@ class DeclaredStream(RESTStream[int]):
     child_id_key: t.ClassVar[str | None] = None
     #: Where to find the child id in this stream's records (default "id").
     child_id_field: t.ClassVar[str] = "id"
+    #: Other fields of this stream's records that its children need, by the context key that
+    #: carries them: {"tool_subtype": "subtype"} (workflow tool types and subtypes).
+    child_fields: t.ClassVar[dict[str, str]] = {}
+    #: The filter an incremental stream windows: ``filters[updated_at]`` takes a range; any
+    #: other (``filters[updated_at][gt]`` in v2 Scheduling, ``updated_after`` in Resource
+    #: Planning) the lower bound alone.
+    updated_at_param: t.ClassVar[str] = "filters[updated_at]"
+    #: The first page's number (Resource Planning counts pages from 0), and the parameter that
+    #: carries the page size (None: the endpoint has a fixed page size, `max_page_size`).
+    page_base: t.ClassVar[int] = 1
+    per_page_param: t.ClassVar[str | None] = "per_page"
+    #: Cursor-paged listings (v2 workflow instances, v1 webhook deliveries): the parameter that
+    #: carries the cursor. The next cursor is the `Link: rel="next"` URL's, else the body's
+    #: ``next_cursor`` (top level, ``meta`` or ``pagination``), else, with `cursor_is_last_id`,
+    #: the last row's id when the page came back full; none of them ends the listing.
+    cursor_param: t.ClassVar[str | None] = None
+    cursor_is_last_id: t.ClassVar[bool] = False
     #: For endpoints that need a parent id as a query parameter and have several possible
     #: parents (contract payments: prime, purchase order and work order contracts): the
     #: streams whose ids to use, and the parameter that carries them. Every parent id of the
-    #: scope is used on every run, since these endpoints filter on their own updated_at.
+    #: scope is used on every run, since these endpoints filter on their own updated_at. The
+    #: source gives its `child_id_field` (default "id") and its `child_fields`, which pass on to
+    #: this stream's children; a company-level source is read once per company.
     ids_from: t.ClassVar[tuple[str, ...]] = ()
     id_param: t.ClassVar[str | None] = None
     #: For data that has no endpoint of its own but comes inside each parent record (submittal
@@ -114,6 +133,8 @@ class DeclaredStream(RESTStream[int]):
 
     @property
     def page_size(self) -> int:
+        if self.per_page_param is None:
+            return self.max_page_size  # the endpoint's own, fixed page size
         return max(1, min(int(self.config.get("page_size") or 1000), self.max_page_size))
 
     @property

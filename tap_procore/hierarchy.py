@@ -102,7 +102,7 @@ class ProjectsStream(CompanyStream):
     child_id_key = "project_id"
 
     def get_url_params(
-        self, context: Context | None, next_page_token: int | None
+        self, context: Context | None, next_page_token: int | str | None
     ) -> dict[str, t.Any]:
         params = super().get_url_params(context, next_page_token)
         if self.config.get("include_inactive_projects"):

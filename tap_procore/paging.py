@@ -53,8 +53,8 @@ class ProcorePaginator(PageNumberPaginator):
     full, so that rows are never left behind; that costs one extra request at most.
     """
 
-    def __init__(self, per_page: int) -> None:
-        super().__init__(start_value=1)
+    def __init__(self, per_page: int, first_page: int = 1) -> None:
+        super().__init__(start_value=first_page)
         self.per_page = per_page
         self.rows_seen = 0
         self.total: int | None = None
@@ -132,7 +132,7 @@ class Listing:
     def __init__(self, stream: PagingStream, context: Context) -> None:
         self.stream = stream
         self.context = context
-        self.paginator = ProcorePaginator(stream.page_size)
+        self.paginator = ProcorePaginator(stream.page_size, stream.page_base)
         self.guard = ListingGuard()
         self.workers = int(stream.config.get("max_workers") or 1)
         self.in_flight: dict[int, Future[requests.Response]] = {}
@@ -207,6 +207,9 @@ class PagingStream(AnswersStream):
     def request_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         """Every record of one listing, in Procore's order."""
         context = context or {}
+        if self.cursor_param:
+            yield from self._cursor_rows(context)
+            return
         if not self.paginated:
             response = self.fetch_page(context, None)
             self.tap.report.count_request(self.name)
@@ -214,7 +217,26 @@ class PagingStream(AnswersStream):
             return
         yield from Listing(self, context).rows()
 
+    def _cursor_rows(self, context: Context) -> t.Iterator[dict[str, t.Any]]:
+        """A cursor-paged listing: each page names the next (see `cursor_param`); a cursor seen
+        before ends it, so that a server repeating itself cannot make it loop."""
+        cursor: str | None = None
+        seen: set[str] = set()
+        while True:
+            response = self.fetch_page(context, cursor)
+            self.tap.report.count_request(self.name)
+            rows = self.parse_response(response)
+            yield from rows
+            cursor = response.procore_next_cursor  # type: ignore[attr-defined]
+            if cursor is None and self.cursor_is_last_id and len(rows) >= self.page_size:
+                last = rows[-1].get("id")
+                cursor = None if last is None else str(last)
+            if cursor is None or cursor in seen:
+                return
+            seen.add(cursor)
+
     def first_page(self, context: Context) -> requests.Response:
         """The first page of this listing in `context` (the request plan samples with it)."""
         self.tap.report.count_request(self.name)
-        return self.fetch_page(context, 1 if self.paginated else None)
+        first = self.page_base if self.paginated and not self.cursor_param else None
+        return self.fetch_page(context, first)

@@ -67,15 +67,26 @@ class RetryingStream(PrivateStreamHooks):
         )
 
     def get_url_params(
-        self, context: Context | None, next_page_token: int | None
+        self, context: Context | None, next_page_token: int | str | None
     ) -> dict[str, t.Any]:
         context = context or {}
         params: dict[str, t.Any] = {
-            key: fill_template(value, context) for key, value in self.query.items()
+            key: fill_template(value, context)
+            for key, value in self.query.items()
+            # A parent field that is null (a workflow tool without subtype) is not sent.
+            if not any(
+                name in context and context[name] is None for name in _TEMPLATE.findall(value)
+            )
         }
-        if self.paginated:
-            params["page"] = next_page_token or 1
-            params["per_page"] = self.page_size
+        if self.cursor_param:
+            if next_page_token is not None:
+                params[self.cursor_param] = next_page_token
+            if self.per_page_param:
+                params[self.per_page_param] = self.page_size
+        elif self.paginated:
+            params["page"] = self.page_base if next_page_token is None else next_page_token
+            if self.per_page_param:
+                params[self.per_page_param] = self.page_size
         window = context.get("_window")
         if window:
             params.update(window)
@@ -94,7 +105,7 @@ class RetryingStream(PrivateStreamHooks):
         request.headers.setdefault("User-Agent", self.user_agent)
         return self.requests_session.prepare_request(request)
 
-    def prepared(self, context: Context, page: int | None) -> requests.PreparedRequest:
+    def prepared(self, context: Context, page: int | str | None) -> requests.PreparedRequest:
         """The request for one page of this stream's listing in `context`."""
         request = self.get_http_request(
             page=PageContext(stream_context=context, next_page_token=page)
@@ -107,8 +118,9 @@ class RetryingStream(PrivateStreamHooks):
             data=request.data,
         )
 
-    def fetch_page(self, context: Context, page: int | None) -> requests.Response:
-        """Send the request for one page (None: an endpoint without paging), retrying."""
+    def fetch_page(self, context: Context, page: int | str | None) -> requests.Response:
+        """Send the request for one page (a page number or cursor; None: the first page of a
+        cursor listing, or an endpoint without paging), retrying."""
         prepared = self.prepared(context, page)
         response: requests.Response = self.request_decorator(self.send_once)(prepared, context)
         return response

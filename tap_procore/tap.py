@@ -275,16 +275,23 @@ class TapProcore(PrivateTapHooks):
         )
 
     @cached_property
-    def _parent_id_cache(self) -> dict[tuple[str, Scope], list[int]]:
+    def _parent_id_cache(self) -> dict[tuple[str, Scope], list[tuple[t.Any, dict[str, t.Any]]]]:
         return {}
 
-    def parent_ids(self, stream_name: str, scope: Scope) -> list[int]:
-        """Ids of every record of `stream_name` in `scope`, read once per scope and shared by
-        every stream that needs them (contract ids for payments, RFQs and change orders)."""
+    def parent_ids(self, stream_name: str, scope: Scope) -> list[tuple[t.Any, dict[str, t.Any]]]:
+        """What every record of `stream_name` gives the streams that read it (ids_from): its
+        `child_id_field` and its `child_fields`. Read once per scope (once per company for a
+        company-level source) and shared by every stream that needs them (contract ids for
+        payments, RFQs and change orders; generic tools; workflow tool types)."""
+        source = self.stream(stream_name)
+        project_level = "{project_id}" in source.path or any(
+            "{project_id}" in value for value in source.query.values()
+        )
+        if not project_level:
+            scope = Scope(scope.company_id)
         key = (stream_name, scope)
         if key not in self._parent_id_cache:
-            source = self.stream(stream_name)
-            context = {"company_id": scope.company_id}
+            context: dict[str, t.Any] = {"company_id": scope.company_id}
             if scope.project_id is not None:
                 context["project_id"] = scope.project_id
             try:
@@ -292,7 +299,12 @@ class TapProcore(PrivateTapHooks):
             except ScopeUnavailable as exc:
                 self.report.skip(stream_name, scope, f"{exc} (listed only for its ids)")
                 records = []
-            self._parent_id_cache[key] = [r["id"] for r in records if r.get("id") is not None]
+            id_field, fields = source.child_id_field, source.child_fields
+            self._parent_id_cache[key] = [
+                (record[id_field], {name: record.get(field) for name, field in fields.items()})
+                for record in records
+                if record.get(id_field) is not None
+            ]
         return self._parent_id_cache[key]
 
     def forget_scope(self, scope: Scope) -> None:

@@ -55,7 +55,11 @@ class WindowedStream(PagingStream):
         lower = sweep.lower_bound(self.coverage_streams(), scope)
         if lower >= sweep.upper:
             return []  # nothing can have changed in an empty window (start_date ahead of it)
-        return [{"filters[updated_at]": dates.updated_at_range(lower, sweep.upper)}]
+        if self.updated_at_param != "filters[updated_at]":
+            # A lower bound alone (``...[gt]``, ``updated_after``): records changed after the
+            # upper bound come again next run.
+            return [{self.updated_at_param: dates.format_timestamp(lower)}]
+        return [{self.updated_at_param: dates.updated_at_range(lower, sweep.upper)}]
 
     def _date_windows(self, scope: Scope, params: tuple[str, str]) -> list[dict[str, str]]:
         sweep = self.tap.sweep
@@ -66,7 +70,5 @@ class WindowedStream(PagingStream):
             lower = max(lower - lookback, sweep.start)
         start_param, end_param = params
         days = int(self.config.get("date_window_days") or 366)
-        return [
-            {start_param: first, end_param: last}
-            for first, last in dates.day_windows(lower, sweep.upper, days)
-        ]
+        windows = dates.day_windows(lower, sweep.upper, days)
+        return [{start_param: first, end_param: last} for first, last in windows]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import requests
 
 from procore_double import DoubleProcess, spawn_double
 
@@ -205,3 +206,30 @@ def company_ids(double: DoubleProcess) -> list[int]:
 
 def tenant_projects(double: DoubleProcess) -> list[dict]:
     return double.control.tenant()["projects"]
+
+
+def seed_company_webhooks(url: str, company_ids: t.Iterable[int]) -> None:
+    """A hook with a trigger, and one delivery, in each company of a double: its v2.0 company
+    webhooks hold real state (none until created), and every stream must have records."""
+    token = requests.post(
+        f"{url}/oauth/token", data={"grant_type": "client_credentials", **CLIENT}, timeout=30
+    ).json()["access_token"]
+    for company_id in company_ids:
+        headers = {"Authorization": f"Bearer {token}", "Procore-Company-Id": str(company_id)}
+        hooks = f"{url}/rest/v2.0/companies/{company_id}/webhooks/hooks"
+        hook = {"namespace": "tests", "destination_url": "https://example.invalid/hook"}
+        created = requests.post(
+            hooks, json={"hook": {**hook, "payload_version": "v4.0"}}, headers=headers, timeout=30
+        )
+        hook_id = created.json()["data"]["id"]
+        trigger = {"resource_name": "Company Vendors", "event_type": "update"}
+        requests.post(
+            f"{hooks}/{hook_id}/triggers", json={"trigger": trigger}, headers=headers, timeout=30
+        ).raise_for_status()
+        # Through requests (not the harness's urllib): an in-process double answers it too.
+        touch = {"action": "touch", "path": "/rest/v1.0/vendors", "count": 1}
+        requests.post(
+            f"{url}/_double/mutate",
+            json={**touch, "query": {"company_id": company_id}},
+            timeout=30,
+        ).raise_for_status()

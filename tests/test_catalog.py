@@ -57,17 +57,17 @@ def test_every_record_carries_its_context_keys_in_the_schema(catalog):
             parent = parent.parent_stream_type
 
 
-# Procore declares these ids as strings (budget columns and summary rows are keyed by names).
-STRING_IDS = {"budget_detail_columns", "budget_view_summary_rows"}
-
-
-def test_ids_are_integers_and_timestamps_have_formats(catalog):
+def test_ids_are_integers_or_text_and_timestamps_have_formats(catalog):
+    # Ids are typed as the description declares them: integers, or text (v2 ids, UUIDs, budget
+    # columns keyed by name); a number that is not an integer is never an id.
     for name, entry in catalog.items():
         properties = entry["schema"]["properties"]
-        if "id" in properties and name not in STRING_IDS:
-            assert "integer" in properties["id"]["type"], name
+        if "id" in properties:
+            assert _non_null_types(properties["id"]) in ({"integer"}, {"string"}), name
         if "updated_at" in properties:
-            assert properties["updated_at"].get("format") == "date-time", name
+            # Resource Planning's timestamps are epoch numbers: they stay integers.
+            epoch = _non_null_types(properties["updated_at"]) == {"integer"}
+            assert epoch or properties["updated_at"].get("format") == "date-time", name
 
 
 def test_discovery_is_fast():
@@ -146,10 +146,16 @@ def test_streams_whose_endpoint_filters_on_updated_at_are_incremental(descriptio
         operation = description[stream_class.path]
         names = {p["name"] for p in operation_details(operation["operationId"])["parameters"]}
         metadata = root_metadata(catalog[stream_class.name])
-        if "filters[updated_at]" in names:
+        has_updated_at = "updated_at" in catalog[stream_class.name]["schema"]["properties"]
+        if "filters[updated_at]" in names and has_updated_at:
             assert metadata.get("replication-key") == "updated_at", stream_class.name
+        elif "filters[updated_at][gt]" in names and has_updated_at:
+            assert metadata.get("replication-key") == "updated_at", stream_class.name
+            assert stream_class.updated_at_param == "filters[updated_at][gt]", stream_class.name
         elif stream_class.date_params:
             assert set(stream_class.date_params) <= names, stream_class.name
+        elif stream_class.replication_key:  # a lower-bound filter of its own (updated_after)
+            assert stream_class.updated_at_param in names, stream_class.name
         else:
             assert not metadata.get("replication-key"), stream_class.name
 
@@ -167,14 +173,20 @@ def test_paging_and_required_parameters_match_the_description(description):
             assert "page" in names, stream_class.name
         required_query = {p["name"] for p in params if p["in"] == "query" and p.get("required")}
         # Either sent by the stream, or one of Procore's "company_id or project_id" pairs.
-        missing = required_query - set(stream_class.query) - {"company_id", "project_id"}
+        sent_by_the_base = {"page", "per_page"} if stream_class.paginated else set()
+        missing = (
+            required_query
+            - set(stream_class.query)
+            - {"company_id", "project_id"}
+            - sent_by_the_base
+        )
         assert not missing, (stream_class.name, missing)
 
 
 @shared
 @pytest.mark.shared
 def test_generated_files_match_the_api_description():
-    for script in ("generate_schemas.py", "generate_double_routes.py"):
+    for script in ("generate_schemas.py", "generate_double_routes.py", "coverage.py"):
         result = subprocess.run(
             [sys.executable, str(REPO / "scripts" / script), "--check"],
             capture_output=True,
@@ -277,3 +289,11 @@ def test_every_schema_is_representable_in_target_postgres(catalog):
                 problems.append(f"{name}.{prop_name}: untyped column")
             problems += _loader_problems(prop, f"{name}.{prop_name}")
     assert not problems, problems[:20]
+
+
+def test_the_readme_selects_only_streams_that_exist():
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    lists = re.findall(r"select: \[([^\]]*)\]", text)
+    named = {name for body in lists for name in re.findall(r"\b([a-z0-9_]+)\.\*", body)}
+    assert len(named) > 50  # the example select lists cover every area
+    assert named <= {stream_class.name for stream_class in STREAM_TYPES}

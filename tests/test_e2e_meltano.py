@@ -20,7 +20,13 @@ import psycopg
 import pytest
 
 from procore_double import spawn_double
-from tests.conftest import FOUNDATION_STREAMS, REPO, discover, meltano_install
+from tests.conftest import (
+    FOUNDATION_STREAMS,
+    REPO,
+    discover,
+    meltano_install,
+    seed_company_webhooks,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -284,6 +290,7 @@ WHOLE_CATALOG_TENANT = {
 @pytest.fixture(scope="module")
 def whole_catalog_env(tmp_path_factory):
     with spawn_double(hourly_limit=10**9, spike_limit=10**9, **WHOLE_CATALOG_TENANT) as double:
+        seed_company_webhooks(double.url, [5000000001, 5000000002])
         # Every stream, explicitly: meltano.yml's default selection may leave some out.
         env = meltano_environment(double, tmp_path_factory.mktemp("whole"), ["*.*"])
         meltano_install(lambda: meltano("install", env=env))

@@ -8,7 +8,7 @@ from singer_sdk.testing import SuiteConfig, get_tap_test_class
 
 from procore_double import spawn_double
 from tap_procore.tap import TapProcore
-from tests.conftest import base_config, discover
+from tests.conftest import base_config, discover, seed_company_webhooks
 
 # The suite's fixtures read the config when the class is built, so the double starts now.
 _DOUBLE = spawn_double(
@@ -19,6 +19,7 @@ _DOUBLE = spawn_double(
     big_lists=[],
 )
 atexit.register(_DOUBLE.stop)
+seed_company_webhooks(_DOUBLE.url, [5000000001, 5000000002])
 
 
 def _everything_selected() -> dict:

@@ -11,27 +11,44 @@ import inspect
 from tap_procore.client import ProcoreStream
 from tap_procore.hierarchy import CompaniesStream, CompanyStream, ProjectsStream, ProjectStream
 from tap_procore.streams import (
+    company_admin,
     core,
+    core_lists,
+    correspondence,
+    equipment,
+    estimating,
     field_productivity,
     financials,
+    platform,
     project_management,
     quality_safety,
+    resource_management,
+    scheduling,
     utilities,
 )
 
-CATEGORY_MODULES = {
-    "Core Tools": core,
-    "Project Management": project_management,
-    "Quality & Safety": quality_safety,
-    "Construction Financials": financials,
-    "Field Productivity": field_productivity,
-    "Utilities": utilities,
-}
+# Each module's category, as docs/streams.md shows it.
+CATEGORY_MODULES = (
+    ("Core Tools", core),
+    ("Core Tools", core_lists),
+    ("Core Tools", equipment),
+    ("Project Management", project_management),
+    ("Project Management", scheduling),
+    ("Quality & Safety", quality_safety),
+    ("Construction Financials", financials),
+    ("Field Productivity", field_productivity),
+    ("Utilities", utilities),
+    ("Company Admin", company_admin),
+    ("Company Admin", correspondence),
+    ("Preconstruction", estimating),
+    ("Resource Management", resource_management),
+    ("Platform", platform),
+)
 
 
 def _declared_streams() -> list[type[ProcoreStream]]:
     found: list[type[ProcoreStream]] = []
-    for module in CATEGORY_MODULES.values():
+    for _, module in CATEGORY_MODULES:
         for _, value in inspect.getmembers(module, inspect.isclass):
             if (
                 issubclass(value, ProcoreStream)
@@ -54,7 +71,7 @@ def depth_of(stream_class: type[ProcoreStream]) -> int:
 def category_of(stream_class: type[ProcoreStream]) -> str:
     if stream_class in (CompaniesStream, ProjectsStream):
         return "Core Tools"
-    for category, module in CATEGORY_MODULES.items():
+    for category, module in CATEGORY_MODULES:
         if stream_class.__module__ == module.__name__:
             return category
     raise LookupError(stream_class.__name__)

@@ -29,6 +29,7 @@ class CompanyUsersStream(CompanyStream):
     name = "company_users"
     path = "/rest/v1.3/companies/{company_id}/users"
     replication_key = "updated_at"
+    child_id_key = "user_id"
 
 
 class CompanyVendorsStream(CompanyStream):
@@ -68,6 +69,7 @@ class ProjectVendorsStream(ProjectStream):
     name = "project_vendors"
     path = "/rest/v1.1/projects/{project_id}/vendors"
     tool = "directory"
+    child_id_key = "vendor_id"
 
 
 class ProjectInactiveUsersStream(ProjectStream):
@@ -123,6 +125,7 @@ class CustomFieldDefinitionsStream(CompanyStream):
     name = "custom_field_definitions"
     path = "/rest/v1.1/companies/{company_id}/custom_field_definitions"
     max_page_size = 100
+    child_id_key = "custom_field_definition_id"
 
 
 class CompanyOfficesStream(CompanyStream):

@@ -376,6 +376,7 @@ class CommitmentContractsStream(ProjectStream):
     replication_key = "updated_at"
     max_page_size = 100
     tool = "commitments"
+    child_id_key = "commitment_contract_id"
 
 
 class DeletedCommitmentContractsStream(CommitmentContractsStream):
@@ -476,6 +477,7 @@ class RfqsStream(ProjectStream):
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "id")
     replication_key = "updated_at"
     tool = "commitments"
+    child_id_key = "rfq_id"
 
 
 # --- Contracts of every kind ---------------------------------------------------------------
@@ -652,6 +654,7 @@ class DirectCostsStream(ProjectStream):
     path = "/rest/v1.1/projects/{project_id}/direct_costs"
     replication_key = "updated_at"
     tool = "direct_costs"
+    child_id_key = "direct_cost_id"
 
 
 class DirectCostLineItemsStream(ProjectStream):
@@ -730,3 +733,371 @@ class TaxTypesStream(CompanyStream):
 class UnitsOfMeasureStream(CompanyStream):
     name = "units_of_measure"
     path = "/rest/v1.0/companies/{company_id}/uoms"
+
+
+# --- breadth: more of Procore's financial lists --------------------------------------------
+
+
+class BudgetViewSnapshotSummaryRowsStream(ProjectStream):
+    """Summary rows of each budget view snapshot."""
+
+    name = "budget_view_snapshot_summary_rows"
+    path = "/rest/v1.0/budget_view_snapshots/{budget_view_snapshot_id}/summary_rows"
+    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
+    parent_stream_type = BudgetViewSnapshotsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "budget_view_snapshot_id", "id")
+    tool = "budget"
+
+
+class AdvancedForecastingRowsStream(ProjectStream):
+    """Advanced forecasting rows of each project: one per budget line item (or WBS code), which
+    together identify a row (Procore gives rows no id of their own)."""
+
+    name = "advanced_forecasting_rows"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/advanced_forecastings/rows"
+    max_page_size = 100
+    tool = "budget"
+    surrogate_key_of = ("budget_line_item_id", "wbs_code_id")
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "row_key")
+
+
+class CompanyStatusSnapshotBudgetViewsStream(CompanyStream):
+    """Budget views that company-level project status snapshots can use."""
+
+    name = "company_status_snapshot_budget_views"
+    path = "/rest/v2.0/companies/{company_id}/project_status_snapshots/budget_views"
+    max_page_size = 100
+    child_id_key = "budget_view_id"
+
+
+class CompanyProjectStatusSnapshotsStream(CompanyStream):
+    """Company-level project status snapshots of each budget view (one listing per view)."""
+
+    name = "company_project_status_snapshots"
+    path = (
+        "/rest/v2.0/companies/{company_id}/budget_views/{budget_view_id}/project_status_snapshots"
+    )
+    max_page_size = 100
+    parent_stream_type = CompanyStatusSnapshotBudgetViewsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "budget_view_id", "id")
+
+
+class ProjectStatusSnapshotBudgetViewsStream(ProjectStream):
+    """Budget views that each project's status snapshots can use."""
+
+    name = "project_status_snapshot_budget_views"
+    path = (
+        "/rest/v2.0/companies/{company_id}/projects/{project_id}/project_status_snapshots"
+        "/budget_views"
+    )
+    max_page_size = 100
+    tool = "budget"
+    child_id_key = "budget_view_id"
+
+
+class ProjectStatusSnapshotsStream(ProjectStream):
+    """Project status snapshots of each project and budget view."""
+
+    name = "project_status_snapshots"
+    path = (
+        "/rest/v2.0/companies/{company_id}/projects/{project_id}/budget_views/{budget_view_id}"
+        "/project_status_snapshots"
+    )
+    max_page_size = 100
+    tool = "budget"
+    parent_stream_type = ProjectStatusSnapshotBudgetViewsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "budget_view_id", "id")
+
+
+class PrimeContractsV2Stream(ProjectStream):
+    """The same prime contracts as prime_contracts, through the v2.0 list (text ids); opt-in."""
+
+    name = "prime_contracts_v2"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/prime_contracts"
+    replication_key = "updated_at"
+    max_page_size = 100
+    tool = "prime_contracts"
+    child_id_key = "prime_contract_id"
+    selected_by_default = False
+
+
+class PrimeContractLineItemsV2Stream(ProjectStream):
+    """Line items of each prime contract through the v2.0 list (one request per contract);
+    opt-in: prime_contract_line_items reads them through v1.0."""
+
+    name = "prime_contract_line_items_v2"
+    path = (
+        "/rest/v2.0/companies/{company_id}/projects/{project_id}/prime_contracts"
+        "/{prime_contract_id}/line_items"
+    )
+    max_page_size = 100
+    tool = "prime_contracts"
+    parent_stream_type = PrimeContractsV2Stream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "prime_contract_id", "id")
+    selected_by_default = False
+
+
+class CommitmentContractLineItemsStream(ProjectStream):
+    """Line items of each commitment contract through the v2.0 list (one request per
+    contract); opt-in: the purchase and work order line item streams read them through v1.0."""
+
+    name = "commitment_contract_line_items"
+    path = (
+        "/rest/v2.0/companies/{company_id}/projects/{project_id}/commitment_contracts"
+        "/{commitment_contract_id}/line_items"
+    )
+    max_page_size = 100
+    tool = "commitments"
+    parent_stream_type = CommitmentContractsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "commitment_contract_id", "id")
+    selected_by_default = False
+
+
+class CommitmentsStream(ProjectStream):
+    """Purchase order and work order contracts in one v1.0 listing; opt-in: the two contract
+    streams read the same contracts."""
+
+    name = "commitments"
+    path = "/rest/v1.0/commitments"
+    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
+    tool = "commitments"
+    child_id_key = "commitment_id"
+    selected_by_default = False
+
+
+class PurchaseOrderContractComplianceDocumentsStream(ProjectStream):
+    """Compliance documents of each purchase order contract (one request per contract)."""
+
+    name = "purchase_order_contract_compliance_documents"
+    path = (
+        "/rest/v1.0/projects/{project_id}/purchase_order_contracts/{contract_id}"
+        "/compliance_documents"
+    )
+    parent_stream_type = PurchaseOrderContractsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "id")
+    tool = "commitments"
+
+
+class WorkOrderContractComplianceDocumentsStream(ProjectStream):
+    """Compliance documents of each work order contract (one request per contract)."""
+
+    name = "work_order_contract_compliance_documents"
+    path = (
+        "/rest/v1.0/projects/{project_id}/work_order_contracts/{contract_id}/compliance_documents"
+    )
+    parent_stream_type = WorkOrderContractsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "id")
+    tool = "commitments"
+
+
+class PrimeContractPaymentApplicationsStream(ProjectStream):
+    """Payment applications of each prime contract (one request per contract); opt-in:
+    payment_applications lists the project's at once."""
+
+    name = "prime_contract_payment_applications"
+    path = "/rest/v1.0/prime_contracts/{prime_contract_id}/payment_applications"
+    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
+    path_params: t.ClassVar[dict[str, str]] = {"prime_contract_id": "contract_id"}
+    parent_stream_type = PrimeContractsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "id")
+    tool = "prime_contracts"
+    selected_by_default = False
+
+
+class RequisitionChangeHistoriesStream(ProjectStream):
+    """Change history of each requisition (one request per requisition); opt-in."""
+
+    name = "requisition_change_histories"
+    path = "/rest/v1.0/requisitions/{requisition_id}/change_histories"
+    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
+    paginated = False
+    parent_stream_type = RequisitionsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "requisition_id", "id")
+    tool = "commitments"
+    selected_by_default = False
+
+
+class RequisitionDetailStream(ProjectStream):
+    """Detail lines of each requisition (one request per requisition); opt-in."""
+
+    name = "requisition_detail"
+    path = "/rest/v1.0/requisitions/{requisition_id}/detail"
+    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
+    paginated = False
+    parent_stream_type = RequisitionsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "requisition_id", "id")
+    tool = "commitments"
+    selected_by_default = False
+
+
+class DirectCostItemLineItemsStream(ProjectStream):
+    """Line items of each direct cost (one request per direct cost); opt-in:
+    direct_cost_line_items lists every direct cost's line items at once."""
+
+    name = "direct_cost_item_line_items"
+    path = "/rest/v1.0/projects/{project_id}/direct_costs/{direct_cost_id}/line_items"
+    replication_key = "updated_at"
+    parent_stream_type = DirectCostsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "direct_cost_id", "id")
+    tool = "direct_costs"
+    selected_by_default = False
+
+
+class ChangeEventProductionQuantitiesStream(ProjectStream):
+    """Production quantities of each change event (one request per change event); opt-in."""
+
+    name = "change_event_production_quantities"
+    path = (
+        "/rest/v1.0/projects/{project_id}/change_events/{change_event_id}"
+        "/change_event_production_quantities"
+    )
+    paginated = False
+    parent_stream_type = ChangeEventsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "change_event_id", "id")
+    tool = "change_events"
+    selected_by_default = False
+
+
+class ChangeEventTypesStream(CompanyStream):
+    name = "change_event_types"
+    path = "/rest/v2.0/companies/{company_id}/change_event/types"
+    max_page_size = 100
+
+
+class CompanyChangeEventStatusesStream(CompanyStream):
+    name = "company_change_event_statuses"
+    path = "/rest/v2.0/companies/{company_id}/change_events/statuses"
+    max_page_size = 100
+
+
+class ChangeOrderChangeReasonsV2Stream(CompanyStream):
+    """The same reasons as change_order_change_reasons, through the v2.0 list; opt-in."""
+
+    name = "change_order_change_reasons_v2"
+    path = "/rest/v2.0/companies/{company_id}/change_order_change_reasons"
+    max_page_size = 100
+    selected_by_default = False
+
+
+class UomCategoriesStream(CompanyStream):
+    name = "uom_categories"
+    path = "/rest/v1.0/companies/{company_id}/uom_categories"
+    paginated = False
+
+
+class CommitmentPaymentSubtiersStream(ProjectStream):
+    """Procore Pay subtiers of each commitment (one request per commitment); opt-in."""
+
+    name = "commitment_payment_subtiers"
+    path = "/rest/v1.0/projects/{project_id}/payments/commitments/{commitment_id}/subtiers"
+    paginated = False
+    parent_stream_type = CommitmentsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "commitment_id", "id")
+    selected_by_default = False
+
+
+class PaymentBeneficiariesStream(CompanyStream):
+    """Procore Pay beneficiaries of the company."""
+
+    name = "payment_beneficiaries"
+    path = "/rest/v1.0/companies/{company_id}/payments/beneficiaries"
+    paginated = False
+
+
+class EarlyPayProgramsStream(CompanyStream):
+    """Procore Pay early pay programs of the company."""
+
+    name = "early_pay_programs"
+    path = "/rest/v1.0/companies/{company_id}/payments/early_pay_programs"
+
+
+# --- work breakdown structure --------------------------------------------------------------
+
+
+class CompanyWbsSegmentsStream(CompanyStream):
+    """The company's WBS segments."""
+
+    name = "company_wbs_segments"
+    path = "/rest/v1.0/companies/{company_id}/work_breakdown_structure/segments"
+    paginated = False
+    child_id_key = "segment_id"
+
+
+class CompanyWbsSegmentItemsStream(CompanyStream):
+    """Items of each company WBS segment."""
+
+    name = "company_wbs_segment_items"
+    path = (
+        "/rest/v1.0/companies/{company_id}/work_breakdown_structure/segments/{segment_id}"
+        "/segment_items"
+    )
+    parent_stream_type = CompanyWbsSegmentsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "segment_id", "id")
+
+
+class CompanyWbsSegmentListsStream(CompanyStream):
+    """Lists of each company WBS segment."""
+
+    name = "company_wbs_segment_lists"
+    path = "/rest/v1.0/companies/{company_id}/work_breakdown_structure/segments/{segment_id}/lists"
+    paginated = False
+    parent_stream_type = CompanyWbsSegmentsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "segment_id", "id")
+
+
+class CompanyWbsPatternsStream(CompanyStream):
+    name = "company_wbs_patterns"
+    path = "/rest/v1.0/companies/{company_id}/work_breakdown_structure/patterns"
+    paginated = False
+
+
+class WbsPatternsStream(ProjectStream):
+    name = "wbs_patterns"
+    path = "/rest/v1.0/projects/{project_id}/work_breakdown_structure/patterns"
+    paginated = False
+
+
+class WbsCodesV2Stream(ProjectStream):
+    """The project's WBS codes through the v2.0 list (text ids); opt-in: wbs_codes reads them
+    through v1.0."""
+
+    name = "wbs_codes_v2"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/wbs/codes"
+    max_page_size = 100
+    selected_by_default = False
+
+
+class WbsAttributesStream(ProjectStream):
+    name = "wbs_attributes"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/wbs/attributes"
+    max_page_size = 100
+
+
+class WbsAttributeItemsStream(ProjectStream):
+    name = "wbs_attribute_items"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/wbs/attribute_items"
+    max_page_size = 100
+
+
+class RfqQuotesStream(ProjectStream):
+    """Quotes of each RFQ (one request per RFQ); opt-in."""
+
+    name = "rfq_quotes"
+    path = "/rest/v1.0/rfqs/{rfq_id}/quotes"
+    query: t.ClassVar[dict[str, str]] = {**PROJECT_QUERY, "contract_id": "{contract_id}"}
+    parent_stream_type = RfqsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "rfq_id", "id")
+    tool = "commitments"
+    selected_by_default = False
+
+
+class RfqResponsesStream(ProjectStream):
+    """Responses to each RFQ (one request per RFQ); opt-in."""
+
+    name = "rfq_responses"
+    path = "/rest/v1.0/rfqs/{rfq_id}/responses"
+    query: t.ClassVar[dict[str, str]] = {**PROJECT_QUERY, "contract_id": "{contract_id}"}
+    parent_stream_type = RfqsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "rfq_id", "id")
+    tool = "commitments"
+    selected_by_default = False

@@ -594,6 +594,7 @@ class CoordinationIssuesStream(ProjectStream):
     query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}", "view": "extended"}
     replication_key = "updated_at"
     tool = "coordination_issues"
+    child_id_key = "coordination_issue_id"
 
 
 class DeletedCoordinationIssuesStream(ProjectStream):
@@ -693,6 +694,7 @@ class BimModelsStream(ProjectStream):
     path = "/rest/v1.0/bim_models"
     query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}", "view": "extended"}
     tool = "bim"
+    child_id_key = "bim_model_id"
 
 
 class BimModelRevisionsStream(ProjectStream):
@@ -702,6 +704,7 @@ class BimModelRevisionsStream(ProjectStream):
     path = "/rest/v1.0/bim_model_revisions"
     query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}", "view": "extended"}
     tool = "bim"
+    child_id_key = "bim_model_revision_id"
 
 
 class BimPlansStream(ProjectStream):
@@ -745,3 +748,132 @@ class TimecardTimeTypesStream(ProjectStream):
     name = "timecard_time_types"
     path = "/rest/v1.0/timecard_time_types"
     query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
+
+
+# --- breadth: more of Procore's project management lists ----------------------------------
+
+
+class WeatherLogsV1Stream(_DailyLogStream):
+    """Weather logs through the v1.0 list (weather_logs reads v1.1); opt-in."""
+
+    name = "weather_logs_v1"
+    path = "/rest/v1.0/projects/{project_id}/weather_logs"
+    selected_by_default = False
+
+
+class MeetingGroupsStream(ProjectStream):
+    """Meetings grouped as the v1.0 list returns them (one row per group with its meetings),
+    keyed by the group's title; opt-in: meetings reads every meeting."""
+
+    name = "meeting_groups"
+    path = "/rest/v1.0/meetings"
+    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
+    tool = "meetings"
+    surrogate_key_of = ("group_title",)
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "row_key")
+    selected_by_default = False
+
+
+class ProjectFormTemplatesStream(ProjectStream):
+    """Form templates available in each project."""
+
+    name = "project_form_templates"
+    path = "/rest/v1.0/projects/{project_id}/form_templates"
+    replication_key = "updated_at"
+    tool = "forms"
+
+
+class CommunicationTagsStream(ProjectStream):
+    """Tags of the project's emails (Emails tool)."""
+
+    name = "communication_tags"
+    path = "/rest/v1.0/communication_tags"
+    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
+
+
+class SubmittalLogsStream(ProjectStream):
+    name = "submittal_logs"
+    path = "/rest/v1.0/submittal_logs"
+    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
+    tool = "submittal_log"
+
+
+class SubmittalResponsesV1Stream(ProjectStream):
+    """Submittal responses through the query-scoped v1.0 list; opt-in: submittal_responses
+    reads them."""
+
+    name = "project_submittal_responses"
+    path = "/rest/v1.0/submittal_responses"
+    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
+    tool = "submittal_log"
+    selected_by_default = False
+
+
+class SubmittalAttachmentsWithMarkupStream(ProjectStream):
+    name = "submittal_attachments_with_markup"
+    path = "/rest/v1.1/projects/{project_id}/submittals/attachments_with_markup"
+    tool = "submittal_log"
+
+
+class SubmittalRevisionsStream(ProjectStream):
+    """Revisions of each submittal (one request per submittal); opt-in."""
+
+    name = "submittal_revisions"
+    path = "/rest/v1.1/projects/{project_id}/submittals/{id}/revisions"
+    path_params: t.ClassVar[dict[str, str]] = {"id": "submittal_id"}
+    parent_stream_type = SubmittalsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "submittal_id", "id")
+    tool = "submittal_log"
+    selected_by_default = False
+
+
+class SubmittalsV2Stream(ProjectStream):
+    """The same submittals as submittals, through the v2.0 list (text ids); its rows carry no
+    updated_at, so it is read in full; opt-in."""
+
+    name = "submittals_v2"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/submittals"
+    max_page_size = 100
+    tool = "submittal_log"
+    selected_by_default = False
+
+
+class DrawingRevisionTermsStream(ProjectStream):
+    """Search terms Procore extracted from each drawing revision (one row per revision);
+    opt-in."""
+
+    name = "drawing_revision_terms"
+    path = "/rest/v1.1/projects/{project_id}/drawing_revision_terms"
+    paginated = False
+    tool = "drawings"
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "drawing_revision_id")
+    selected_by_default = False
+
+
+class SpecificationSectionTermsStream(ProjectStream):
+    """Search terms Procore extracted from each specification section (one row per section);
+    opt-in."""
+
+    name = "specification_section_terms"
+    path = "/rest/v1.1/projects/{project_id}/specification_section_terms"
+    paginated = False
+    tool = "specifications"
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "specification_section_id")
+    selected_by_default = False
+
+
+class SpecificationAreasStream(ProjectStream):
+    name = "specification_areas"
+    path = "/rest/v2.1/companies/{company_id}/projects/{project_id}/specification_areas"
+    max_page_size = 100
+    tool = "specifications"
+
+
+class SpecificationDistributionGroupsStream(ProjectStream):
+    name = "specification_distribution_groups"
+    path = (
+        "/rest/v2.1/companies/{company_id}/projects/{project_id}/specification_configuration"
+        "/distribution_groups"
+    )
+    max_page_size = 100
+    tool = "specifications"

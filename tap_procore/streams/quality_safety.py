@@ -9,6 +9,7 @@ from __future__ import annotations
 import typing as t
 
 from tap_procore.hierarchy import CompanyStream, ProjectStream
+from tap_procore.streams.project_management import CoordinationIssuesStream
 
 # === Punch list ===============================================================================
 
@@ -202,6 +203,7 @@ class ChecklistTemplatesStream(ProjectStream):
     name = "checklist_templates"
     path = "/rest/v1.1/projects/{project_id}/checklist/list_templates"
     tool = "checklists"
+    child_id_key = "list_template_id"
 
 
 class DeletedChecklistTemplatesStream(ProjectStream):
@@ -229,6 +231,7 @@ class ChecklistSchedulesStream(ProjectStream):
     path = "/rest/v1.0/projects/{project_id}/checklist/schedules"
     replication_key = "updated_at"
     tool = "checklists"
+    child_id_key = "schedule_id"
 
 
 class CompanyChecklistTemplatesStream(CompanyStream):
@@ -282,6 +285,7 @@ class ChecklistItemResponseSetsStream(CompanyStream):
     name = "checklist_item_response_sets"
     path = "/rest/v1.0/companies/{company_id}/checklist/item/response_sets"
     replication_key = "updated_at"
+    child_id_key = "response_set_id"
 
 
 # === Observations ===============================================================================
@@ -293,6 +297,7 @@ class ObservationsStream(ProjectStream):
     query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     replication_key = "updated_at"
     tool = "observations"
+    child_id_key = "item_id"
 
 
 class DeletedObservationsStream(ProjectStream):
@@ -451,6 +456,7 @@ class IncidentSeverityLevelsStream(CompanyStream):
     name = "incident_severity_levels"
     path = "/rest/v1.0/companies/{company_id}/incidents/severity_levels"
     replication_key = "updated_at"
+    child_id_key = "severity_level_id"
 
 
 class IncidentFilingTypesStream(CompanyStream):
@@ -535,6 +541,7 @@ class ActionPlansStream(ProjectStream):
     path = "/rest/v1.0/projects/{project_id}/action_plans/plans"
     replication_key = "updated_at"
     tool = "action_plans"
+    child_id_key = "plan_id"
 
 
 class DeletedActionPlansStream(ProjectStream):
@@ -683,3 +690,695 @@ class ActionPlanVerificationMethodsStream(CompanyStream):
     name = "action_plan_verification_methods"
     path = "/rest/v1.0/companies/{company_id}/action_plans/verification_methods"
     replication_key = "updated_at"
+
+
+# === Breadth: more of Procore's quality and safety lists ======================================
+
+
+class _PickList(ProjectStream):
+    """Choices a v2 tool offers its filters and forms ({key, value} or people): opt-in."""
+
+    max_page_size = 100
+    selected_by_default = False
+
+
+class _KeyValuePickList(_PickList):
+    # Rows are {key, value}: keyed by `key` (Procore gives them no id).
+    surrogate_key_of = ("key",)
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "row_key")
+
+
+class _LabelValueList(CompanyStream):
+    """A company's {label, value} choices for incident forms, keyed by `value`; opt-in."""
+
+    paginated = False
+    surrogate_key_of = ("value",)
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "row_key")
+    selected_by_default = False
+
+
+# --- Inspections -------------------------------------------------------------------------------
+
+
+class ChecklistTemplatesV1Stream(ProjectStream):
+    """Project inspection templates through the query-scoped v1.0 list; opt-in:
+    checklist_templates reads them."""
+
+    name = "project_checklist_list_templates"
+    path = "/rest/v1.0/checklist/list_templates"
+    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
+    tool = "checklists"
+    selected_by_default = False
+
+
+class ChecklistListsByTemplateStream(ProjectStream):
+    """Inspections grouped by template (`/checklist/lists?project_id=`): one row per template
+    with its inspections, keyed by template; opt-in: checklists reads every inspection."""
+
+    name = "checklists_by_template"
+    path = "/rest/v1.0/checklist/lists"
+    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
+    paginated = False
+    tool = "checklists"
+    surrogate_key_of = ("template_id",)
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "row_key")
+    selected_by_default = False
+
+
+class ChecklistsGroupedStream(ProjectStream):
+    """Inspections grouped for the tool's list view (`grouped_index`): one row per group,
+    keyed by its header; opt-in: checklists reads every inspection."""
+
+    name = "checklists_grouped"
+    path = "/rest/v1.0/projects/{project_id}/checklist/lists/grouped_index"
+    tool = "checklists"
+    surrogate_key_of = ("header",)
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "row_key")
+    selected_by_default = False
+
+
+class DeletedChecklistsGroupedStream(ProjectStream):
+    """Deleted inspections grouped as in checklists_grouped; opt-in."""
+
+    name = "deleted_checklists_grouped"
+    path = "/rest/v1.0/projects/{project_id}/recycle_bin/checklist/lists/grouped_index"
+    tool = "checklists"
+    surrogate_key_of = ("header",)
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "row_key")
+    selected_by_default = False
+
+
+class ChecklistAlternativeResponseSetsStream(CompanyStream):
+    name = "checklist_alternative_response_sets"
+    path = "/rest/v1.0/companies/{company_id}/checklist/alternative_response_sets"
+    paginated = False
+
+
+class ChecklistResponseSetResponsesStream(CompanyStream):
+    """Responses of each item response set (one request per set); opt-in:
+    checklist_item_response_sets carries them."""
+
+    name = "checklist_response_set_responses"
+    path = (
+        "/rest/v1.0/companies/{company_id}/checklist/item/response_sets/{response_set_id}/responses"
+    )
+    paginated = False
+    parent_stream_type = ChecklistItemResponseSetsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "response_set_id", "id")
+    selected_by_default = False
+
+
+class ChecklistScheduleAttachmentsStream(ProjectStream):
+    """Attachments of each inspection schedule (one request per schedule); opt-in."""
+
+    name = "checklist_schedule_attachments"
+    path = "/rest/v1.0/projects/{project_id}/checklist/schedules/{schedule_id}/attachments"
+    parent_stream_type = ChecklistSchedulesStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "schedule_id", "id")
+    tool = "checklists"
+    selected_by_default = False
+
+
+class ChecklistScheduleChangeHistoryStream(ProjectStream):
+    """Change history of each inspection schedule (one request per schedule); opt-in."""
+
+    name = "checklist_schedule_change_history"
+    path = "/rest/v1.0/projects/{project_id}/checklist/schedules/{schedule_id}/change_history"
+    parent_stream_type = ChecklistSchedulesStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "schedule_id", "id")
+    tool = "checklists"
+    selected_by_default = False
+
+
+class InspectionInspectorsStream(_PickList):
+    name = "inspection_inspectors"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/inspections/inspectors"
+    tool = "checklists"
+
+
+class InspectionClosedByContactsStream(_PickList):
+    name = "inspection_closed_by_contacts"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/inspections/closed_by_contacts"
+    tool = "checklists"
+
+
+class InspectionPointsOfContactStream(_PickList):
+    name = "inspection_points_of_contact"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/inspections/points_of_contact"
+    tool = "checklists"
+
+
+class InspectionScheduleAssigneesStream(_PickList):
+    name = "inspection_schedule_assignees"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/inspections/schedules/assignees"
+    tool = "checklists"
+
+
+class InspectionListTemplateChoicesStream(_KeyValuePickList):
+    name = "inspection_list_template_choices"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/inspections/list_templates"
+    tool = "checklists"
+
+
+class InspectionLocationChoicesStream(_KeyValuePickList):
+    name = "inspection_location_choices"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/inspections/locations"
+    tool = "checklists"
+
+
+class InspectionResponsibleContractorChoicesStream(_KeyValuePickList):
+    name = "inspection_responsible_contractor_choices"
+    path = (
+        "/rest/v2.0/companies/{company_id}/projects/{project_id}/inspections"
+        "/responsible_contractors"
+    )
+    tool = "checklists"
+
+
+class InspectionScheduleTemplateChoicesStream(_KeyValuePickList):
+    name = "inspection_schedule_template_choices"
+    path = (
+        "/rest/v2.0/companies/{company_id}/projects/{project_id}/inspections/schedules"
+        "/inspection_templates"
+    )
+    tool = "checklists"
+
+
+class InspectionScheduleTypeChoicesStream(_KeyValuePickList):
+    name = "inspection_schedule_type_choices"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/inspections/schedules/types"
+    tool = "checklists"
+
+
+class InspectionSpecSectionChoicesStream(_KeyValuePickList):
+    name = "inspection_spec_section_choices"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/inspections/spec_sections"
+    tool = "checklists"
+
+
+class InspectionTradeChoicesStream(_KeyValuePickList):
+    name = "inspection_trade_choices"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/inspections/trades"
+    tool = "checklists"
+
+
+class InspectionTypeChoicesStream(_KeyValuePickList):
+    name = "inspection_type_choices"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/inspections/types"
+    tool = "checklists"
+
+
+# --- Punch list --------------------------------------------------------------------------------
+
+
+class PunchListAssigneesStream(ProjectStream):
+    """Users punch items can be assigned to (v1.0); opt-in."""
+
+    name = "punch_list_assignees"
+    path = "/rest/v1.0/projects/{project_id}/punch_list/assignees"
+    paginated = False
+    tool = "punch_list"
+    selected_by_default = False
+
+
+class PunchListFinalApproverChoicesStream(ProjectStream):
+    """Users who can be a punch item's final approver (v1.0); opt-in."""
+
+    name = "punch_list_final_approver_choices"
+    path = "/rest/v1.0/projects/{project_id}/punch_list/available_final_approvers"
+    tool = "punch_list"
+    selected_by_default = False
+
+
+class PunchListVendorsStream(ProjectStream):
+    """Vendors punch items can be assigned to; opt-in."""
+
+    name = "punch_list_vendors"
+    path = "/rest/v1.0/projects/{project_id}/punch_list/vendors"
+    paginated = False
+    tool = "punch_list"
+    selected_by_default = False
+
+
+class PunchListAssigneesV2Stream(_PickList):
+    name = "punch_list_assignees_v2"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/punch_list/assignees"
+    tool = "punch_list"
+
+
+class PunchListBallInCourtStream(_PickList):
+    name = "punch_list_ball_in_court"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/punch_list/ball_in_court"
+    tool = "punch_list"
+
+
+class PunchListClosedByContactsStream(_PickList):
+    name = "punch_list_closed_by_contacts"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/punch_list/closed_by_contacts"
+    tool = "punch_list"
+
+
+class PunchListCreatorsStream(_PickList):
+    name = "punch_list_creators"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/punch_list/creators"
+    tool = "punch_list"
+
+
+class PunchListFinalApproversStream(_PickList):
+    name = "punch_list_final_approvers"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/punch_list/final_approvers"
+    tool = "punch_list"
+
+
+class PunchListManagersStream(_PickList):
+    name = "punch_list_managers"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/punch_list/punch_item_managers"
+    tool = "punch_list"
+
+
+class PunchListLocationChoicesStream(_KeyValuePickList):
+    name = "punch_list_location_choices"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/punch_list/locations"
+    tool = "punch_list"
+
+
+class PunchListTradeChoicesStream(_KeyValuePickList):
+    name = "punch_list_trade_choices"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/punch_list/trades"
+    tool = "punch_list"
+
+
+class PunchListTypeChoicesStream(_KeyValuePickList):
+    name = "punch_list_type_choices"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/punch_list/types"
+    tool = "punch_list"
+
+
+# --- Observations ------------------------------------------------------------------------------
+
+
+class ObservationItemResponseLogsStream(ProjectStream):
+    """Response logs of each observation (one request per observation); opt-in:
+    observation_response_logs lists the project's at once."""
+
+    name = "observation_item_response_logs"
+    path = "/rest/v1.0/observations/items/{item_id}/response_logs"
+    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
+    parent_stream_type = ObservationsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "item_id", "id")
+    tool = "observations"
+    selected_by_default = False
+
+
+class ObservationCategoryFieldSetsStream(ProjectStream):
+    """Configurable field sets of each observation category."""
+
+    name = "observation_category_field_sets"
+    path = "/rest/v1.0/observations/category_configurable_field_sets"
+    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
+    tool = "observations"
+
+
+class ProjectObservationTypesV1Stream(ProjectStream):
+    """Observation types through the project-scoped list; opt-in: observation_types reads them."""
+
+    name = "project_observation_types"
+    path = "/rest/v1.0/projects/{project_id}/observation_types"
+    tool = "observations"
+    selected_by_default = False
+
+
+class CompanyObservationTypesV1Stream(CompanyStream):
+    """Observation types through the company-scoped list; opt-in: company_observation_types
+    reads them."""
+
+    name = "company_observation_types_v1"
+    path = "/rest/v1.0/companies/{company_id}/observation_types"
+    selected_by_default = False
+
+
+class ObservationStatusesStream(ProjectStream):
+    """The statuses an observation can take, keyed by `status`; opt-in."""
+
+    name = "observation_statuses"
+    path = "/rest/v1.0/projects/{project_id}/observations/items/statuses"
+    paginated = False
+    tool = "observations"
+    surrogate_key_of = ("status",)
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "row_key")
+    selected_by_default = False
+
+
+# --- Incidents ---------------------------------------------------------------------------------
+
+
+class IncidentAffectedBodyPartsStream(_LabelValueList):
+    name = "incident_affected_body_parts"
+    path = "/rest/v1.0/companies/{company_id}/incidents/affected_body_parts"
+
+
+class IncidentFilingTypeChoicesStream(_LabelValueList):
+    name = "incident_filing_type_choices"
+    path = "/rest/v1.0/companies/{company_id}/incidents/filing_types"
+
+
+class IncidentStatusesStream(_LabelValueList):
+    name = "incident_statuses"
+    path = "/rest/v1.0/companies/{company_id}/incidents/statuses"
+
+
+class IncidentUnitsOfMeasureStream(_LabelValueList):
+    name = "incident_units_of_measure"
+    path = "/rest/v1.0/companies/{company_id}/incidents/units_of_measure"
+
+
+class IncidentAlertRecipientsStream(CompanyStream):
+    """Who is alerted for each incident severity level (one request per level)."""
+
+    name = "incident_alert_recipients"
+    path = (
+        "/rest/v1.0/companies/{company_id}/incidents/severity_levels/{severity_level_id}"
+        "/alert_recipients"
+    )
+    parent_stream_type = IncidentSeverityLevelsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "severity_level_id", "id")
+
+
+# --- Action plans ------------------------------------------------------------------------------
+
+
+class CompanyActionPlanTemplateItemsStream(CompanyStream):
+    name = "company_action_plan_template_items"
+    path = "/rest/v1.0/companies/{company_id}/action_plans/plan_template_items"
+    replication_key = "updated_at"
+
+
+class CompanyActionPlanTemplateItemAssigneesStream(CompanyStream):
+    name = "company_action_plan_template_item_assignees"
+    path = "/rest/v1.0/companies/{company_id}/action_plans/plan_template_item_assignees"
+    replication_key = "updated_at"
+
+
+class CompanyActionPlanTemplateReferencesStream(CompanyStream):
+    name = "company_action_plan_template_references"
+    path = "/rest/v1.0/companies/{company_id}/action_plans/plan_template_references"
+    replication_key = "updated_at"
+
+
+class CompanyActionPlanTemplateTestRecordRequestsStream(CompanyStream):
+    name = "company_action_plan_template_test_record_requests"
+    path = "/rest/v1.0/companies/{company_id}/action_plans/plan_template_test_record_requests"
+    replication_key = "updated_at"
+
+
+class DeletedCompanyActionPlanTemplateItemsStream(CompanyStream):
+    name = "deleted_company_action_plan_template_items"
+    path = "/rest/v1.0/companies/{company_id}/recycle_bin/action_plans/plan_template_items"
+    replication_key = "updated_at"
+
+
+class DeletedCompanyActionPlanTemplateItemAssigneesStream(CompanyStream):
+    name = "deleted_company_action_plan_template_item_assignees"
+    path = "/rest/v1.0/companies/{company_id}/recycle_bin/action_plans/plan_template_item_assignees"
+    replication_key = "updated_at"
+
+
+class DeletedCompanyActionPlanTemplateReferencesStream(CompanyStream):
+    name = "deleted_company_action_plan_template_references"
+    path = "/rest/v1.0/companies/{company_id}/recycle_bin/action_plans/plan_template_references"
+    replication_key = "updated_at"
+
+
+class DeletedCompanyActionPlanTemplateSectionsStream(CompanyStream):
+    name = "deleted_company_action_plan_template_sections"
+    path = "/rest/v1.0/companies/{company_id}/recycle_bin/action_plans/plan_template_sections"
+    replication_key = "updated_at"
+
+
+class DeletedCompanyActionPlanTemplateTestRecordRequestsStream(CompanyStream):
+    name = "deleted_company_action_plan_template_test_record_requests"
+    path = (
+        "/rest/v1.0/companies/{company_id}/recycle_bin/action_plans"
+        "/plan_template_test_record_requests"
+    )
+    replication_key = "updated_at"
+
+
+class ActionPlanTemplateItemsStream(ProjectStream):
+    name = "action_plan_template_items"
+    path = "/rest/v1.0/projects/{project_id}/action_plans/plan_template_items"
+    replication_key = "updated_at"
+    tool = "action_plans"
+
+
+class ActionPlanTemplateItemAssigneesStream(ProjectStream):
+    name = "action_plan_template_item_assignees"
+    path = "/rest/v1.0/projects/{project_id}/action_plans/plan_template_item_assignees"
+    replication_key = "updated_at"
+    tool = "action_plans"
+
+
+class ActionPlanTemplateSectionsStream(ProjectStream):
+    name = "action_plan_template_sections"
+    path = "/rest/v1.0/projects/{project_id}/action_plans/plan_template_sections"
+    replication_key = "updated_at"
+    tool = "action_plans"
+
+
+class ActionPlanTemplateReferencesStream(ProjectStream):
+    name = "action_plan_template_references"
+    path = "/rest/v1.0/projects/{project_id}/action_plans/plan_template_references"
+    replication_key = "updated_at"
+    tool = "action_plans"
+
+
+class ActionPlanTemplateTestRecordRequestsStream(ProjectStream):
+    name = "action_plan_template_test_record_requests"
+    path = "/rest/v1.0/projects/{project_id}/action_plans/plan_template_test_record_requests"
+    replication_key = "updated_at"
+    tool = "action_plans"
+
+
+class ActionPlanTemplateApproversStream(ProjectStream):
+    name = "action_plan_template_approvers"
+    path = "/rest/v1.0/projects/{project_id}/action_plans/plan_template_approvers"
+    tool = "action_plans"
+
+
+class ActionPlanTemplateReceiversStream(ProjectStream):
+    name = "action_plan_template_receivers"
+    path = "/rest/v1.0/projects/{project_id}/action_plans/plan_template_receivers"
+    replication_key = "updated_at"
+    tool = "action_plans"
+
+
+class DeletedActionPlanTemplateApproversStream(ProjectStream):
+    name = "deleted_action_plan_template_approvers"
+    path = "/rest/v1.0/projects/{project_id}/recycle_bin/action_plans/plan_template_approvers"
+    replication_key = "updated_at"
+    tool = "action_plans"
+
+
+class DeletedActionPlanTemplateReceiversStream(ProjectStream):
+    name = "deleted_action_plan_template_receivers"
+    path = "/rest/v1.0/projects/{project_id}/recycle_bin/action_plans/plan_template_receivers"
+    replication_key = "updated_at"
+    tool = "action_plans"
+
+
+class DeletedActionPlanTemplateReferencesStream(ProjectStream):
+    name = "deleted_action_plan_template_references"
+    path = "/rest/v1.0/projects/{project_id}/recycle_bin/action_plans/plan_template_references"
+    replication_key = "updated_at"
+    tool = "action_plans"
+
+
+class ActionPlanPartiesStream(ProjectStream):
+    name = "action_plan_parties"
+    path = "/rest/v1.0/projects/{project_id}/action_plans/parties"
+    replication_key = "updated_at"
+    tool = "action_plans"
+
+
+class ActionPlanChangeHistoryEventsStream(ProjectStream):
+    """Change history of each action plan (one request per plan); opt-in."""
+
+    name = "action_plan_change_history_events"
+    path = (
+        "/rest/v2.0/companies/{company_id}/projects/{project_id}/action_plans/plans/{plan_id}"
+        "/change_history_events"
+    )
+    max_page_size = 100
+    parent_stream_type = ActionPlansStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "plan_id", "id")
+    tool = "action_plans"
+    selected_by_default = False
+
+
+# --- Coordination issues -----------------------------------------------------------------------
+
+
+class CoordinationIssueAssigneesStream(ProjectStream):
+    """Users coordination issues can be assigned to; opt-in."""
+
+    name = "coordination_issue_assignees"
+    path = "/rest/v1.0/coordination_issues/assignees"
+    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
+    tool = "coordination_issues"
+    selected_by_default = False
+
+
+class CoordinationIssueChangeHistoryStream(ProjectStream):
+    """Change history of each coordination issue (one request per issue); opt-in."""
+
+    name = "coordination_issue_change_history"
+    path = "/rest/v1.0/coordination_issues/{id}/change_history"
+    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
+    path_params: t.ClassVar[dict[str, str]] = {"id": "coordination_issue_id"}
+    parent_stream_type = CoordinationIssuesStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "coordination_issue_id", "id")
+    tool = "coordination_issues"
+    selected_by_default = False
+
+
+class CoordinationIssueStatusChangesStream(ProjectStream):
+    """Status changes of each coordination issue (one request per issue); opt-in."""
+
+    name = "coordination_issue_status_changes"
+    path = "/rest/v1.0/coordination_issues/{id}/status_changes"
+    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
+    path_params: t.ClassVar[dict[str, str]] = {"id": "coordination_issue_id"}
+    parent_stream_type = CoordinationIssuesStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "coordination_issue_id", "id")
+    tool = "coordination_issues"
+    selected_by_default = False
+
+
+class CoordinationIssuesV2Stream(ProjectStream):
+    """The same coordination issues as coordination_issues, through the v2.0 list (text ids);
+    opt-in."""
+
+    name = "coordination_issues_v2"
+    path = "/rest/v2.0/companies/{company_id}/projects/{project_id}/coordination_issues"
+    replication_key = "updated_at"
+    max_page_size = 100
+    tool = "coordination_issues"
+    child_id_key = "coordination_issue_id"
+    selected_by_default = False
+
+
+class CoordinationIssueViewpointsStream(ProjectStream):
+    """Viewpoints of each coordination issue (one request per issue); opt-in."""
+
+    name = "coordination_issue_viewpoints"
+    path = (
+        "/rest/v2.0/companies/{company_id}/projects/{project_id}/coordination_issues"
+        "/{coordination_issue_id}/viewpoints"
+    )
+    max_page_size = 100
+    parent_stream_type = CoordinationIssuesV2Stream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "coordination_issue_id", "id")
+    tool = "coordination_issues"
+    selected_by_default = False
+
+
+class CoordinationIssueWorkflowIssuesStream(ProjectStream):
+    """Coordination issues as the workflow view lists them (v2.0); opt-in."""
+
+    name = "coordination_issue_workflow_issues"
+    path = (
+        "/rest/v2.0/companies/{company_id}/projects/{project_id}/coordination_issues"
+        "/workflow_issues"
+    )
+    replication_key = "updated_at"
+    max_page_size = 100
+    tool = "coordination_issues"
+    selected_by_default = False
+
+
+class CompanyInspectionTemplateItemsStream(CompanyStream):
+    """Items of each company inspection (checklist) template (one request per template)."""
+
+    name = "company_inspection_template_items"
+    path = "/rest/v1.0/companies/{company_id}/inspection_templates/{inspection_template_id}/items"
+    path_params: t.ClassVar[dict[str, str]] = {"inspection_template_id": "list_template_id"}
+    parent_stream_type = CompanyChecklistTemplatesStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "list_template_id", "id")
+
+
+class CompanyInspectionTemplateItemReferencesStream(CompanyStream):
+    """References of the items of each company inspection template (one request per
+    template); opt-in."""
+
+    name = "company_inspection_template_item_references"
+    path = (
+        "/rest/v1.0/companies/{company_id}/inspection_templates/{inspection_template_id}"
+        "/item_references"
+    )
+    path_params: t.ClassVar[dict[str, str]] = {"inspection_template_id": "list_template_id"}
+    replication_key = "updated_at"
+    parent_stream_type = CompanyChecklistTemplatesStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "list_template_id", "id")
+    selected_by_default = False
+
+
+class InspectionTemplateItemReferencesStream(ProjectStream):
+    """References of the items of each project inspection template (one request per
+    template); opt-in."""
+
+    name = "inspection_template_item_references"
+    path = (
+        "/rest/v1.0/projects/{project_id}/inspection_templates/{inspection_template_id}"
+        "/item_references"
+    )
+    path_params: t.ClassVar[dict[str, str]] = {"inspection_template_id": "list_template_id"}
+    replication_key = "updated_at"
+    parent_stream_type = ChecklistTemplatesStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "list_template_id", "id")
+    tool = "checklists"
+    selected_by_default = False
+
+
+class InspectionItemReferencesStream(ProjectStream):
+    """References of the items of each inspection (one request per inspection); opt-in."""
+
+    name = "inspection_item_references"
+    path = "/rest/v1.0/projects/{project_id}/inspections/{inspection_id}/item_references"
+    path_params: t.ClassVar[dict[str, str]] = {"inspection_id": "list_id"}
+    replication_key = "updated_at"
+    parent_stream_type = ChecklistsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "list_id", "id")
+    tool = "checklists"
+    selected_by_default = False
+
+
+class InspectionItemSignatureRequestsStream(ProjectStream):
+    """Signature requests of each inspection item (v2.0; one request per item); opt-in."""
+
+    name = "inspection_item_signature_requests"
+    path = (
+        "/rest/v2.0/companies/{company_id}/projects/{project_id}/inspection_items/{item_id}"
+        "/signature_requests"
+    )
+    max_page_size = 100
+    parent_stream_type = ChecklistItemsStream
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "item_id", "id")
+    tool = "checklists"
+    selected_by_default = False
+
+
+class InspectionItemEvidenceConfigurationStream(ProjectStream):
+    """What evidence (photos, observations) each inspection item asks for (v2.0; one request
+    per item; rows keyed by their creation time, Procore gives them no id); opt-in."""
+
+    name = "inspection_item_evidence_configuration"
+    path = (
+        "/rest/v2.0/companies/{company_id}/projects/{project_id}/inspection_items/{item_id}"
+        "/evidence_configuration"
+    )
+    max_page_size = 100
+    parent_stream_type = ChecklistItemsStream
+    surrogate_key_of = ("created_at",)
+    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "item_id", "row_key")
+    tool = "checklists"
+    selected_by_default = False

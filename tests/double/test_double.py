@@ -539,7 +539,9 @@ def test_updated_at_gt_filter_on_v2(control, procore):
     truth = control.records(path)["records"]
     cut = sorted(r["updated_at"] for r in truth)[0]
     got = procore.get_ok(path, {"filters[updated_at][gt]": cut}).json()["data"]
-    assert {r["id"] for r in got} == {r["id"] for r in truth if r["updated_at"] > cut}
+    assert {r["schedule_id"] for r in got} == {
+        r["schedule_id"] for r in truth if r["updated_at"] > cut
+    }
 
 
 def test_daily_logs_default_to_today_and_honour_date_windows(control, procore):
@@ -906,3 +908,30 @@ def test_check_mode_fails_on_a_stale_routes_file(tmp_path):
     )
     assert checked.returncode == 1
     assert len(checked.stdout.strip().splitlines()) == 1 and "out of date" in checked.stdout
+
+
+def test_records_without_id_carry_their_id_in_the_resource_field_and_uuids_stay_uuids(
+    control, procore
+):
+    schedules = f"/rest/v2.0/companies/{COMPANY_1}/projects/{BIG}/schedules"
+    listed = procore.get_ok(schedules, {"per_page": 100}).json()["data"]
+    assert listed and all("id" not in r and isinstance(r["schedule_id"], str) for r in listed)
+    # A schedule's schedule_id is what its activities hang under.
+    activities = procore.get_ok(f"{schedules}/{listed[0]['schedule_id']}/activities").json()
+    assert isinstance(activities["data"], list)
+    assert procore.get(f"{schedules}/999/activities").status_code == 404
+    people = f"/rest/v1.0/workforce-planning/v2/companies/{COMPANY_1}/people"
+    records = control.records(people)["records"]
+    assert records and all(re.fullmatch(r"[0-9a-f-]{36}", r["id"]) for r in records)
+
+
+def test_resource_planning_pages_from_zero_and_its_projects_are_its_own(control, procore):
+    people = f"/rest/v1.0/workforce-planning/v2/companies/{COMPANY_1}/people"
+    truth = control.records(people)["records"]
+    first = procore.get_ok(people, {"page": 0})
+    assert [r["id"] for r in first.json()] == [r["id"] for r in truth][:400]
+    assert "Link" not in first.headers
+    projects = f"/rest/v1.0/workforce-planning/v2/companies/{COMPANY_1}/projects"
+    project_id = procore.get_ok(projects, {"page": 0}).json()[0]["id"]
+    history = f"{projects}/{project_id}/reports/assignment-history"
+    assert procore.get(history).status_code == 200
