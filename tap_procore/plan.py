@@ -14,15 +14,14 @@ read Procore's ``Total`` headers and estimate pages.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 import time
 import typing as t
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from tap_procore.command_line import add_tap_options, check_tap_files, tap_from_args
 from tap_procore.errors import ProcoreError, ScopeUnavailable
 from tap_procore.hierarchy import ProjectsStream
 from tap_procore.paging import header_count
@@ -59,17 +58,6 @@ class Estimate:
     per_company: dict[int, float]
     hourly_limit: int
     sampling_requests: int
-
-
-def _load_config(values: list[str]) -> tuple[dict[str, t.Any], bool]:
-    config: dict[str, t.Any] = {}
-    from_env = False
-    for value in values:
-        if value == "ENV":
-            from_env = True
-        else:
-            config.update(json.loads(Path(value).read_text()))
-    return config, from_env
 
 
 @dataclass
@@ -418,13 +406,7 @@ def render(estimate: Estimate) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tap-procore-plan", description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--config",
-        action="append",
-        default=[],
-        help="config file, or ENV to read TAP_PROCORE_* variables (repeatable)",
-    )
-    parser.add_argument("--catalog", type=Path, help="catalog with the streams to sync selected")
+    add_tap_options(parser)
     parser.add_argument(
         "--sample",
         type=int,
@@ -433,24 +415,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{DEFAULT_SAMPLE}); more is closer, fewer is cheaper",
     )
     args = parser.parse_args(argv)
-    from tap_procore.tap import TapProcore, check_input_files
-
-    check_input_files(
-        [
-            *(f"--config={path}" for path in args.config),
-            *([f"--catalog={args.catalog}"] if args.catalog else []),
-        ]
-    )
+    check_tap_files(args)
     try:
-        config, from_env = _load_config(args.config)
-        catalog = json.loads(args.catalog.read_text()) if args.catalog else None
-        tap = TapProcore(
-            config=config,
-            catalog=catalog,
-            parse_env_config=from_env,
-            validate_config=True,
-            setup_mapper=False,
-        )
+        tap = tap_from_args(args)
         estimate = plan(tap, max(args.sample, 0))
     except ProcoreError as exc:
         print(f"tap-procore-plan stopped: {exc}", file=sys.stderr)

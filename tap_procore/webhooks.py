@@ -24,7 +24,6 @@ import json
 import sys
 import typing as t
 from collections import defaultdict
-from pathlib import Path
 
 import pendulum
 import requests
@@ -32,6 +31,7 @@ from pendulum import DateTime
 
 from tap_procore.answers import decode_json
 from tap_procore.client import ProcoreStream
+from tap_procore.command_line import add_tap_options, check_tap_files, tap_from_args
 from tap_procore.errors import ProcoreError, ScopeUnavailable
 from tap_procore.feed import (
     DEFAULT_NAMESPACE,
@@ -362,53 +362,21 @@ def status(feed: ChangeFeed, *, out: t.TextIO) -> int:
 # --- command line -----------------------------------------------------------------------------
 
 
-def _load_config(values: list[str]) -> tuple[dict[str, t.Any], bool]:
-    config: dict[str, t.Any] = {}
-    from_env = False
-    for value in values:
-        if value == "ENV":
-            from_env = True
-        else:
-            config.update(json.loads(Path(value).read_text()))
-    return config, from_env
-
-
 def main(argv: list[str] | None = None, out: t.TextIO | None = None) -> int:
     out = out or sys.stdout
     parser = argparse.ArgumentParser(
         prog="tap-procore-webhooks", description=__doc__.splitlines()[0]
     )
-    parser.add_argument(
-        "--config",
-        action="append",
-        default=[],
-        help="config file, or ENV to read TAP_PROCORE_* variables (repeatable)",
-    )
-    parser.add_argument("--catalog", type=Path, help="catalog with the streams to sync selected")
+    add_tap_options(parser)
     commands = parser.add_subparsers(dest="command", required=True)
     set_up = commands.add_parser("setup", help="create or complete the hook and its triggers")
     set_up.add_argument("--destination-url", required=True, help="where Procore POSTs events")
     set_up.add_argument("--dry-run", action="store_true", help="print what would be done")
     commands.add_parser("status", help="the hook, covered streams, fallbacks, deliveries")
     args = parser.parse_args(argv)
-    from tap_procore.tap import TapProcore, check_input_files
-
-    check_input_files(
-        [
-            *(f"--config={path}" for path in args.config),
-            *([f"--catalog={args.catalog}"] if args.catalog else []),
-        ]
-    )
+    check_tap_files(args)
     try:
-        config, from_env = _load_config(args.config)
-        catalog = json.loads(args.catalog.read_text()) if args.catalog else None
-        tap = TapProcore(
-            config=config,
-            catalog=catalog,
-            parse_env_config=from_env,
-            validate_config=True,
-            setup_mapper=False,
-        )
+        tap = tap_from_args(args)
         feed = build_feed(tap)
         if args.command == "setup":
             url = args.destination_url

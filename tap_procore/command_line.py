@@ -1,0 +1,55 @@
+"""What the tap's helper commands (`tap-procore-plan`, `tap-procore-webhooks`) share: the
+`--config`/`--catalog` options a tap run takes, read into a tap built as a run would build it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import typing as t
+from pathlib import Path
+
+if t.TYPE_CHECKING:
+    from tap_procore.tap import TapProcore
+
+
+def add_tap_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        help="config file, or ENV to read TAP_PROCORE_* variables (repeatable)",
+    )
+    parser.add_argument("--catalog", type=Path, help="catalog with the streams to sync selected")
+
+
+def check_tap_files(args: argparse.Namespace) -> None:
+    """Bad files stop with one line naming them, as for a run."""
+    from tap_procore.tap import check_input_files
+
+    check_input_files(
+        [
+            *(f"--config={path}" for path in args.config),
+            *([f"--catalog={args.catalog}"] if args.catalog else []),
+        ]
+    )
+
+
+def tap_from_args(args: argparse.Namespace) -> TapProcore:
+    """The tap as a run with these options would build it (settings validated, no mapper)."""
+    from tap_procore.tap import TapProcore
+
+    config: dict[str, t.Any] = {}
+    from_env = False
+    for value in args.config:
+        if value == "ENV":
+            from_env = True
+        else:
+            config.update(json.loads(Path(value).read_text()))
+    catalog = json.loads(args.catalog.read_text()) if args.catalog else None
+    return TapProcore(
+        config=config,
+        catalog=catalog,
+        parse_env_config=from_env,
+        validate_config=True,
+        setup_mapper=False,
+    )
