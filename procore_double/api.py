@@ -306,11 +306,11 @@ class ApiService:
         headers: list[tuple[str, str]] = []
         page = None
         if route.paginated:
-            per_page = _bounded_int(
+            per_page = bounded_int(
                 resolved.query.get("per_page"), route.per_page_default, 1, route.per_page_max
             )
             base = route.page_base
-            page = _bounded_int(resolved.query.get("page"), base, base, None)
+            page = bounded_int(resolved.query.get("page"), base, base, None)
             last_page = max(1, math.ceil(total / per_page))
             start = (page - base) * per_page
             rows = rows[start : start + per_page]
@@ -848,7 +848,7 @@ def _parse_day(text: str | None, name: str) -> str:
         raise ApiError(400, f"{name} must be a date (YYYY-MM-DD)") from None
 
 
-def _bounded_int(text: str | None, default: int, low: int, high: int | None) -> int:
+def bounded_int(text: str | None, default: int, low: int, high: int | None) -> int:
     try:
         value = int(text) if text not in (None, "") else default
     except ValueError:

@@ -192,8 +192,9 @@ class _Node:
         self.route: Route | None = None
 
 
-def _segment_pattern(segment: str) -> re.Pattern[str]:
-    parts = re.split(r"\{[^}]+\}", segment)
+def template_pattern(template: str) -> re.Pattern[str]:
+    """A regex matching a path (or one segment) of the description, a group per `{param}`."""
+    parts = re.split(r"\{[^}]+\}", template)
     return re.compile("^" + "([^/]+?)".join(re.escape(part) for part in parts) + "$")
 
 
@@ -232,7 +233,7 @@ class RouteTable:
                 node.param = node.param or _Node()
                 node = node.param
             elif "{" in segment:
-                pattern = _segment_pattern(segment)
+                pattern = template_pattern(segment)
                 child = next((n for p, n in node.patterns if p.pattern == pattern.pattern), None)
                 if child is None:
                     child = _Node()

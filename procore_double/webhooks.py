@@ -25,7 +25,9 @@ from random import Random
 from typing import Any
 
 from . import clock
+from .api import bounded_int
 from .fakedata import stable_seed
+from .routes import template_pattern
 
 DELIVERY_STATUSES = ("delivered", "failed", "discarded", "enqueued", "retrying")
 # The filter spells a delivered one "succeeded" (the API description's filter enum).
@@ -295,11 +297,6 @@ def _now_text() -> str:
     return clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _template_pattern(path: str) -> re.Pattern[str]:
-    parts = re.split(r"\{[^}]+\}", path)
-    return re.compile("^" + "([^/]+)".join(re.escape(part) for part in parts) + "$")
-
-
 class WebhookService:
     """Hooks, triggers and deliveries of every company, behind the v2.0 company routes."""
 
@@ -341,7 +338,7 @@ class WebhookService:
     def _add_operation(
         self, method: str, path: str, operation_id: str, raw: dict[str, Any] | None = None
     ) -> None:
-        self._operations.append((method, _template_pattern(path), operation_id, raw or {}))
+        self._operations.append((method, template_pattern(path), operation_id, raw or {}))
 
     # ------------------------------------------------------------------ routing
 
@@ -419,8 +416,8 @@ class WebhookService:
 
     @staticmethod
     def _list(items: list[dict[str, Any]], query: Any) -> Answer:
-        per_page = _bounded(query.get("per_page"), 10, 1, 100)
-        page = _bounded(query.get("page"), 1, 1, None)
+        per_page = bounded_int(query.get("per_page"), 10, 1, 100)
+        page = bounded_int(query.get("page"), 1, 1, None)
         total = len(items)
         start = (page - 1) * per_page
         last_page = max(1, -(-total // per_page))
@@ -762,12 +759,3 @@ def _day(text: str | None, name: str) -> str | None:
         return date.fromisoformat(text).isoformat()
     except ValueError:
         raise WebhookError(400, f"{name} must be a date (yyyy-mm-dd)") from None
-
-
-def _bounded(text: str | None, default: int, low: int, high: int | None) -> int:
-    try:
-        value = int(text) if text not in (None, "") else default
-    except ValueError:
-        value = default
-    value = max(low, value)
-    return min(value, high) if high is not None else value

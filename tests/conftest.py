@@ -208,12 +208,18 @@ def tenant_projects(double: DoubleProcess) -> list[dict]:
     return double.control.tenant()["projects"]
 
 
+def access_token(url: str) -> str:
+    """A token from the double's login, for tests that call its API directly."""
+    answer = requests.post(
+        f"{url}/oauth/token", data={"grant_type": "client_credentials", **CLIENT}, timeout=30
+    )
+    return str(answer.json()["access_token"])
+
+
 def seed_company_webhooks(url: str, company_ids: t.Iterable[int]) -> None:
     """A hook with a trigger, and one delivery, in each company of a double: its v2.0 company
     webhooks hold real state (none until created), and every stream must have records."""
-    token = requests.post(
-        f"{url}/oauth/token", data={"grant_type": "client_credentials", **CLIENT}, timeout=30
-    ).json()["access_token"]
+    token = access_token(url)
     for company_id in company_ids:
         headers = {"Authorization": f"Bearer {token}", "Procore-Company-Id": str(company_id)}
         hooks = f"{url}/rest/v2.0/companies/{company_id}/webhooks/hooks"

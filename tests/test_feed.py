@@ -16,7 +16,7 @@ import pytest
 
 from procore_double import DoubleProcess, spawn_double
 from tap_procore.webhooks import main as webhooks_main
-from tests.conftest import GENEROUS_LIMITS, base_config, catalog_selecting, run_tap
+from tests.conftest import GENEROUS_LIMITS, access_token, base_config, catalog_selecting, run_tap
 
 COMPANY = 5000000001
 PROJECTS = [6000000001, 6000000002, 6000000003]
@@ -196,15 +196,7 @@ def test_missing_trigger(double, baseline, tmp_path, requests_session=None):
 def delete_trigger(double: DoubleProcess, trigger: dict) -> None:
     import requests
 
-    token = requests.post(
-        f"{double.url}/oauth/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": "double-client-id",
-            "client_secret": "double-client-secret",
-        },
-        timeout=10,
-    ).json()["access_token"]
+    token = access_token(double.url)
     answer = requests.delete(
         f"{double.url}/rest/v2.0/companies/{COMPANY}/webhooks/hooks/"
         f"{trigger['webhook_hook_id']}/triggers/{trigger['id']}",

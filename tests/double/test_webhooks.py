@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from procore_double import start_double
+from tests.conftest import access_token
 
 COMPANY = 5000000001
 BASE = f"/rest/v2.0/companies/{COMPANY}/webhooks"
@@ -18,15 +19,7 @@ RFIS = "/rest/v1.0/projects/6000000001/rfis"
 @pytest.fixture
 def api() -> t.Iterator[t.Callable[..., requests.Response]]:
     with start_double(big_lists=[]) as double, requests.Session() as session:
-        token = session.post(
-            f"{double.url}/oauth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": "double-client-id",
-                "client_secret": "double-client-secret",
-            },
-            timeout=10,
-        ).json()["access_token"]
+        token = access_token(double.url)
 
         def call(method: str, path: str, **kwargs: t.Any) -> requests.Response:
             headers = {"Authorization": f"Bearer {token}", "Procore-Company-Id": str(COMPANY)}
