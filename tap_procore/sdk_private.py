@@ -30,8 +30,9 @@ Tap hooks (`PrivateTapHooks`), each delegating to a public method of TapProcore:
   setting, before the SDK's schema check.
 * ``PluginBase._env_var_config`` (a class property the SDK reads) -> `environment_config`,
   given ``PluginBase._env_var_prefix``: TAP_PROCORE_* variables typed by the settings schema.
-* ``Tap._handle_termination`` -> `on_termination`: a signal leaves the last consistent STATE
-  and a non-zero exit code.
+* ``Tap._handle_termination`` -> `on_termination`: a signal ends the output with whole lines
+  and the last STATE written in full, and the run with a non-zero exit code
+  (tap_procore/stopping.py).
 
 Not private, but marked ``@final`` in the SDK: ``Tap.sync_all``, which TapProcore extends to
 complete the sweep once every stream has returned.
@@ -167,7 +168,7 @@ class PrivateTapHooks(Tap):
         """Raise for the first unusable setting, naming it."""
         raise NotImplementedError
 
-    def on_termination(self, signum: int) -> t.NoReturn:
+    def on_termination(self, signum: int) -> None:
         """The process was told to stop by a signal."""
         raise NotImplementedError
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -33,6 +34,7 @@ from tap_procore.pacing import RateGovernor
 from tap_procore.redaction import SecretRedactor
 from tap_procore.report import RunReport
 from tap_procore.sdk_private import PrivateTapHooks
+from tap_procore.stopping import STOP
 from tap_procore.streams import STREAM_TYPES
 from tap_procore.sweep import HOLDER_STREAM, Scope, StateError, Sweep, validate_state
 from tap_procore.tools import ToolRegistry
@@ -74,6 +76,8 @@ class TapProcore(PrivateTapHooks):
         super().__init__(*args, state=state, **kwargs)
         # The first checkpoint comes one interval into the run, not with the first project.
         self._last_checkpoint = time.monotonic()
+        # A signal before the first checkpoint ends the output with the state the run got.
+        t.cast(FlushAtStateWriter, self.message_writer).starting_state(self.state)
         # A run's log is for people: per-request METRIC lines and the SDK's per-stream
         # bookkeeping come back with LOGLEVEL=DEBUG.
         if self.logger.getEffectiveLevel() > logging.DEBUG:
@@ -372,14 +376,21 @@ class TapProcore(PrivateTapHooks):
             # One line for the operator; a traceback would only bury it.
             stop(str(exc))
 
-    def on_termination(self, signum: int) -> t.NoReturn:  # pragma: no cover
-        # Killed from outside: the last STATE is already consistent; leave a non-zero code so
-        # the orchestrator does not mistake a partial run for a finished one.
-        try:
-            self.state_writer.write_state(self.state)
-        finally:
-            logger.warning("Stopped by signal %s; the next run resumes where this one was", signum)
-            sys.exit(128 + signum)
+    def on_termination(self, signum: int) -> None:  # pragma: no cover
+        # Not here and now: the main thread may be halfway through a line or a token rotation
+        # (tap_procore/stopping.py).
+        STOP.request(lambda: self._stop_after_signal(signum))
+
+    def _stop_after_signal(self, signum: int) -> t.NoReturn:  # pragma: no cover
+        t.cast(FlushAtStateWriter, self.message_writer).end_after_signal()
+        logger.warning("Stopped by signal %s; the next run resumes where this one was", signum)
+        # At once: worker threads may be waiting for a rate-limit window or a slow answer, and
+        # nothing they could still deliver would be written. A non-zero code, so that the
+        # orchestrator does not mistake a partial run for a finished one.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(128 + signum)
 
 
 def _without_child_stream_lines(record: logging.LogRecord) -> bool:

@@ -177,3 +177,48 @@ class HostileServer:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+PROJECTS = "/rest/v1.1/projects"
+
+
+def project_rows(count: int, first_id: int = 101) -> list[dict]:
+    return [
+        {
+            "id": first_id + i,
+            "name": f"Project {first_id + i}",
+            "active": True,
+            "updated_at": "2024-01-02T00:00:00Z",
+        }
+        for i in range(count)
+    ]
+
+
+def rfis_path(project_id: int | str) -> str:
+    return f"/rest/v1.0/projects/{project_id}/rfis"
+
+
+def rfi_rows(project_id: int, count: int, *, padding: int = 0) -> list[dict]:
+    return [
+        {
+            "id": project_id * 100_000 + i,
+            "subject": f"RFI {i} of project {project_id} " + "x" * padding,
+            "updated_at": "2024-01-02T00:00:00Z",
+        }
+        for i in range(count)
+    ]
+
+
+def projects_with_rfis(
+    projects: list[dict], rfis_per_project: int, *, padding: int = 0
+) -> dict[tuple[str, str], Handler]:
+    """Routes for a company with these projects, each with its own RFIs."""
+    routes: dict[tuple[str, str], Handler] = {
+        ("GET", PROJECTS): lambda handler, exchange: reply(handler, 200, projects)
+    }
+    for project in projects:
+        rows = rfi_rows(int(project["id"]), rfis_per_project, padding=padding)
+        routes[("GET", rfis_path(project["id"]))] = lambda handler, exchange, rows=rows: reply(
+            handler, 200, rows
+        )
+    return routes

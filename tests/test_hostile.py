@@ -14,11 +14,13 @@ import json
 import os
 import re
 import resource
+import signal
 import socket
 import ssl
 import stat
 import subprocess
 import sys
+import threading
 import time
 import typing as t
 import zlib
@@ -27,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from procore_double import spawn_double
-from tests.conftest import REPO, base_config, run_tap
+from tests.conftest import REPO, base_config, catalog_selecting, run_tap
 from tests.hostile_servers import (
     ACCESS_TOKEN,
     COMPANY_ID,
@@ -35,7 +37,10 @@ from tests.hostile_servers import (
     TRADES,
     HostileHandler,
     HostileServer,
+    project_rows,
+    projects_with_rfis,
     reply,
+    rfis_path,
     trade_rows,
 )
 
@@ -629,6 +634,161 @@ def test_symlinked_token_file_is_written_through_to_its_target(tmp_path):
     assert link.is_symlink() and link.resolve() == target
     assert target.read_text().strip() == issued[-1]
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+# --- signals while a slow target reads --------------------------------------------------------
+
+
+class SlowTarget:
+    """A target that reads the tap's stdout a few kilobytes at a time, so the pipe stays full
+    and the tap spends most of its time blocked in a write."""
+
+    def __init__(self, stream: t.IO[bytes], chunk: int = 4096, pause: float = 0.004) -> None:
+        self.received = bytearray()
+        self._stream, self._chunk, self._pause = stream, chunk, pause
+        self._grown = threading.Condition()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        while True:
+            block = self._stream.read1(self._chunk)  # type: ignore[attr-defined]
+            if not block:
+                break
+            with self._grown:
+                self.received += block
+                self._grown.notify_all()
+            time.sleep(self._pause)
+        with self._grown:
+            self._grown.notify_all()
+
+    def wait_for(self, size: int) -> None:
+        with self._grown:
+            assert self._grown.wait_for(
+                lambda: len(self.received) >= size or not self._thread.is_alive(), GUARD_SECONDS
+            )
+        assert len(self.received) >= size, "the tap ended before the moment to signal it"
+
+    def messages(self) -> list[dict]:
+        self._thread.join(GUARD_SECONDS)
+        assert not self._thread.is_alive(), "the tap never closed its output"
+        data = bytes(self.received)
+        assert data.endswith(b"\n"), f"output ends in a torn line: {data[-120:]!r}"
+        return [json.loads(line) for line in data.splitlines()]
+
+
+def start_tap(
+    tmp_path: Path,
+    config: dict,
+    streams: t.Sequence[str],
+    *,
+    unbuffered: bool = False,
+) -> subprocess.Popen[bytes]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    (tmp_path / "catalog.json").write_text(json.dumps(catalog_selecting(streams)))
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"  # as Meltano runs plugins
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tap_procore.tap",
+            "--config",
+            str(tmp_path / "config.json"),
+            "--catalog",
+            str(tmp_path / "catalog.json"),
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+
+
+SIGNAL_PROJECTS = project_rows(24)
+RFIS_PER_PROJECT = 300
+ALL_RFIS = {
+    (p["id"], p["id"] * 100_000 + i) for p in SIGNAL_PROJECTS for i in range(RFIS_PER_PROJECT)
+}
+
+
+def rfi_keys(messages: list[dict]) -> list[tuple[int, int]]:
+    return [
+        (m["record"]["project_id"], m["record"]["id"])
+        for m in messages
+        if m["type"] == "RECORD" and m["stream"] == "rfis"
+    ]
+
+
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize("moment", [1, 400_000, 2_000_000], ids=["first-bytes", "early", "late"])
+def test_sigterm_under_back_pressure_ends_with_whole_lines_and_a_true_state(
+    tmp_path, moment, unbuffered
+):
+    """SIGTERM while the target reads slowly: whole lines, no record twice, a last STATE that
+    claims only projects whose records were all written (the resumed run loses nothing)."""
+    routes = projects_with_rfis(SIGNAL_PROJECTS, RFIS_PER_PROJECT, padding=300)
+    with HostileServer(routes) as procore:
+        config = base_config(procore.url, [COMPANY_ID], max_retries=2, request_timeout=30)
+        with start_tap(
+            tmp_path / "run", config, ["projects", "rfis"], unbuffered=unbuffered
+        ) as process:
+            assert process.stdout is not None and process.stderr is not None
+            target = SlowTarget(process.stdout)
+            target.wait_for(moment)
+            process.send_signal(signal.SIGTERM)
+            messages = target.messages()
+            stderr = process.stderr.read().decode()
+            assert process.wait(GUARD_SECONDS) == 128 + signal.SIGTERM, stderr[-3000:]
+        resumed = run_against(
+            procore.url,
+            tmp_path / "resumed",
+            streams=["projects", "rfis"],
+            state=messages[-1].get("value") if messages else None,
+        )
+    assert "Traceback" not in stderr, stderr[-3000:]
+    assert "Stopped by signal 15" in stderr
+    written = rfi_keys(messages)
+    assert len(written) == len(set(written)), "records written twice"
+    assert messages and messages[-1]["type"] == "STATE", "no STATE after the last record"
+    completed(resumed)
+    assert set(written) | set(rfi_keys(resumed.messages)) == ALL_RFIS
+
+
+def test_sigterm_while_an_answer_is_held_ends_the_run_at_once(tmp_path):
+    """A signal while the tap waits for Procore (here, an answer the server never sends) ends
+    the run without waiting for the answer, with the last STATE."""
+    released = threading.Event()
+    routes = projects_with_rfis(SIGNAL_PROJECTS[:3], 5)
+    stalled = SIGNAL_PROJECTS[2]["id"]
+
+    def hold(handler: HostileHandler, exchange) -> None:
+        released.wait(GUARD_SECONDS)
+
+    routes[("GET", rfis_path(stalled))] = hold
+    with HostileServer(routes) as procore:
+        config = base_config(procore.url, [COMPANY_ID], max_retries=2, request_timeout=600)
+        with start_tap(tmp_path, config, ["projects", "rfis"]) as process:
+            assert process.stdout is not None and process.stderr is not None
+            target = SlowTarget(process.stdout, pause=0)
+            deadline = time.monotonic() + GUARD_SECONDS
+            while not procore.hits(rfis_path(stalled)) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            process.send_signal(signal.SIGTERM)
+            try:
+                # The answer is held until the tap has ended (or the guard has passed).
+                returncode = process.wait(GUARD_SECONDS / 2)
+            finally:
+                released.set()
+            messages = target.messages()
+            stderr = process.stderr.read().decode()
+    assert returncode == 128 + signal.SIGTERM, stderr[-3000:]
+    assert "Traceback" not in stderr
+    assert messages[-1]["type"] == "STATE"
+    position = messages[-1]["value"]["bookmarks"]["projects"]["sweep"]["position"]
+    assert position == [COMPANY_ID, SIGNAL_PROJECTS[1]["id"]]
 
 
 # --- everything at once -----------------------------------------------------------------------

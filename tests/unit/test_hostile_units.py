@@ -4,14 +4,18 @@ end to end): dates and Procore's clock, state validation, failure descriptions, 
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import os
 import socket
 import ssl
 import stat
+import threading
+from types import SimpleNamespace
 
 import pytest
 import requests
+from singer_sdk.singerlib import RecordMessage, StateMessage
 
 from tap_procore import dates
 from tap_procore.auth import (
@@ -26,8 +30,10 @@ from tap_procore.errors import ConfigError, FatalAPIError
 from tap_procore.http import DeadlineExceeded, describe_failure, origin
 from tap_procore.pacing import RateGovernor
 from tap_procore.paging import ListingGuard, header_count
+from tap_procore.stopping import StopGuard
 from tap_procore.sweep import Scope, StateError, Sweep, validate_state
 from tap_procore.transport import Transport
+from tap_procore.writer import FlushAtStateWriter
 
 NOW = dates.parse_timestamp("2026-06-01T12:00:00Z")
 
@@ -396,3 +402,126 @@ def test_rate_limit_headers_that_are_not_numbers_are_ignored():
         )
     pacer.before_request("1")  # no window was recorded: nothing to wait for
     assert pacer.stats.waits == 0
+
+
+# --- output when a signal comes --------------------------------------------------------------
+
+
+class _SlowPipe:
+    """stdout on a pipe a slow target drains: each write takes at most `piece` bytes, and the
+    first `fail_after` writes succeed before one is interrupted by an error."""
+
+    def __init__(self, piece: int, fail_after: int | None = None) -> None:
+        self.data = bytearray()
+        self.piece = piece
+        self.fail_after = fail_after
+        self.writes = 0
+        self.on_write: list = []
+
+    def write(self, chunk) -> int:
+        self.writes += 1
+        if self.fail_after is not None and self.writes > self.fail_after:
+            self.fail_after = None
+            raise InterruptedError("interrupted")
+        taken = bytes(chunk[: self.piece])
+        self.data += taken
+        for hook in self.on_write:
+            hook()
+        return len(taken)
+
+    def flush(self) -> None:
+        pass
+
+    def lines(self) -> list[dict]:
+        assert self.data.endswith(b"\n"), self.data[-80:]
+        return [json.loads(line) for line in self.data.splitlines()]
+
+
+@pytest.fixture
+def slow_stdout(monkeypatch):
+    def install(piece: int, fail_after: int | None = None) -> _SlowPipe:
+        pipe = _SlowPipe(piece, fail_after)
+        monkeypatch.setattr("sys.stdout", SimpleNamespace(buffer=pipe, flush=lambda: None))
+        return pipe
+
+    return install
+
+
+def _record(number: int) -> RecordMessage:
+    return RecordMessage(stream="rfis", record={"id": number, "subject": "x" * 50})
+
+
+def test_a_block_cut_by_an_error_is_never_written_twice(slow_stdout):
+    pipe = slow_stdout(piece=100, fail_after=3)
+    writer = FlushAtStateWriter()
+    for number in range(20):
+        writer.write_message(_record(number))
+    with pytest.raises(InterruptedError):
+        writer.flush()
+    writer.flush()  # as at exit
+    ids = [message["record"]["id"] for message in pipe.lines()]
+    assert ids == list(range(20))
+
+
+def test_a_signal_mid_block_ends_with_the_cut_line_and_the_last_state_written(slow_stdout):
+    pipe = slow_stdout(piece=100)
+    writer = FlushAtStateWriter()
+    writer.stop_guard = guard = StopGuard()
+    writer.starting_state({"bookmarks": {"rfis": {"at": "start"}}})
+    writer.write_message(_record(0))
+    writer.write_message(StateMessage(value={"bookmarks": {"rfis": {"at": "record 0"}}}))
+    for number in range(1, 20):
+        writer.write_message(_record(number))
+    # The signal comes while the block is being written: the handler cannot stop here.
+    pipe.on_write.append(lambda: guard.request(writer.end_after_signal))
+    writer.write_message(StateMessage(value={"bookmarks": {"rfis": {"at": "record 19"}}}))
+    messages = pipe.lines()
+    assert messages[-1] == {"type": "STATE", "value": {"bookmarks": {"rfis": {"at": "record 0"}}}}
+    ids = [m["record"]["id"] for m in messages if m["type"] == "RECORD"]
+    assert ids == list(range(len(ids))) and len(ids) < 20
+    writer.write_message(_record(99))  # nothing after the end
+    writer.flush()
+    assert pipe.lines() == messages
+
+
+def test_a_signal_before_any_state_ends_with_the_state_the_run_started_from(slow_stdout):
+    pipe = slow_stdout(piece=10_000)
+    writer = FlushAtStateWriter()
+    writer.stop_guard = guard = StopGuard()
+    writer.starting_state({"bookmarks": {"rfis": {"at": "start"}}})
+    writer.write_message(_record(0))  # not yet written: no STATE vouches for it
+    guard.request(writer.end_after_signal)
+    assert pipe.lines() == [{"type": "STATE", "value": {"bookmarks": {"rfis": {"at": "start"}}}}]
+
+
+def test_a_stop_waits_for_a_section_another_thread_is_in():
+    guard = StopGuard()
+    inside, leave = threading.Event(), threading.Event()
+    events: list[str] = []
+
+    def rotate_token() -> None:
+        with guard.protect():
+            inside.set()
+            leave.wait(30)
+            events.append("token saved")
+
+    worker = threading.Thread(target=rotate_token)
+    worker.start()
+    inside.wait(30)
+    threading.Timer(0.2, leave.set).start()
+    guard.request(lambda: events.append("stopped"))
+    worker.join(30)
+    assert events == ["token saved", "stopped"]
+    guard.request(lambda: events.append("stopped again"))  # a second signal changes nothing
+    assert events == ["token saved", "stopped"]
+
+
+def test_a_stop_inside_a_section_of_the_main_thread_runs_as_it_ends():
+    guard = StopGuard()
+    events: list[str] = []
+    with guard.protect():
+        with guard.protect():
+            guard.request(lambda: events.append("stopped"))
+            events.append("inner section ends")
+        events.append("outer section ends")
+    assert events == ["inner section ends", "outer section ends", "stopped"]
