@@ -7,20 +7,22 @@
 * 403/404 -> `ScopeUnavailable`: this project's (or company's) tool is skipped, the run goes on;
 * a redirect that was not followed, any other 4xx, JSON nested too deeply -> one fatal line;
 * otherwise the records: v2 ``data`` envelopes unwrapped, one-object endpoints as one record,
-  NUL characters in text replaced. They travel on the response to `parse_response`.
+  NUL characters and unpaired UTF-16 surrogates in text replaced. They travel on the response
+  to `parse_response`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import typing as t
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import msgspec
 import requests
 
-from tap_procore.conform import without_nul
+from tap_procore.conform import without_lone_surrogates, without_nul
 from tap_procore.errors import FatalAPIError, ScopeUnavailable
 from tap_procore.http import MAX_REDIRECTS, origin
 from tap_procore.redaction import SecretRedactor
@@ -30,6 +32,8 @@ from tap_procore.transport import RateLimited, TokenRejected, TransientError, ra
 logger = logging.getLogger("tap-procore")
 
 _JSON_DECODER = msgspec.json.Decoder()
+# A high or low surrogate as a JSON escape; most are halves of a pair, which decode fine.
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class TooDeep(ValueError):
@@ -45,6 +49,19 @@ def decode_json(content: bytes) -> t.Any:
             return json.loads(content)
     except RecursionError:
         raise TooDeep("JSON nested too deeply to read") from None
+
+
+def why_not_json(content: bytes) -> str:
+    """Why a body does not decode, for a person: text that is not UTF-8 is not the same
+    fault as a page cut short or an HTML error page."""
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return (
+            f"response body is not UTF-8 text: byte 0x{content[exc.start]:02x} at byte offset "
+            f"{exc.start} of {len(content)} ({exc.reason})"
+        )
+    return "response body is not valid JSON"
 
 
 def short(text: str | None, limit: int = 200) -> str:
@@ -73,7 +90,7 @@ class AnswersStream(RetryingStream):
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
-        self._warned_nul = False
+        self._warned_repairs: set[str] = set()
 
     def validate_response(self, response: requests.Response) -> None:
         self.tap.transport.observe(response)
@@ -134,18 +151,28 @@ class AnswersStream(RetryingStream):
         return None
 
     def _body(self, response: requests.Response) -> t.Any:
+        content = response.content
         try:
-            body = decode_json(response.content)
+            body = decode_json(content)
         except TooDeep as exc:
             raise FatalAPIError(f"{self._where(response)}: {exc}") from None
         except ValueError:
-            raise TransientError("response body is not valid JSON", response) from None
-        if b"\\u0000" in response.content:  # rare: only such pages pay for the walk
+            raise TransientError(why_not_json(content), response) from None
+        # Rare: only such pages pay for a walk over every text.
+        if b"\\u0000" in content:
             body = without_nul(body)
-            if not self._warned_nul:
-                self._warned_nul = True
-                logger.warning("%s: text with NUL characters; they are sent as U+FFFD", self.name)
+            self._repaired_text("text with NUL characters")
+        if _ESCAPED_SURROGATE.search(content):
+            body = without_lone_surrogates(body)
+            self._repaired_text("text with unpaired UTF-16 surrogates (half an emoji)")
         return body
+
+    def _repaired_text(self, what: str) -> None:
+        """Once per stream, and only in a run that writes records (a plan writes none)."""
+        if what in self._warned_repairs or not self.tap.writes_records:
+            return
+        self._warned_repairs.add(what)
+        logger.warning("%s: %s; they are sent as U+FFFD", self.name, what)
 
     def _redirect_refused(self, response: requests.Response) -> str:
         where = self._where(response)

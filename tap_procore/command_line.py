@@ -46,10 +46,12 @@ def tap_from_args(args: argparse.Namespace) -> TapProcore:
         else:
             config.update(json.loads(Path(value).read_text()))
     catalog = json.loads(args.catalog.read_text()) if args.catalog else None
-    return TapProcore(
+    tap = TapProcore(
         config=config,
         catalog=catalog,
         parse_env_config=from_env,
         validate_config=True,
         setup_mapper=False,
     )
+    tap.writes_records = False
+    return tap

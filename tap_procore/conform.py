@@ -226,19 +226,36 @@ def _value_fit(
 
 
 NUL = "\x00"
-NUL_REPLACEMENT = "\ufffd"
+REPLACEMENT_CHARACTER = "\ufffd"
+# In a decoded str every surrogate is alone: a pair sent as two escapes became one character.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _with_text_mapped(value: t.Any, fix: t.Callable[[str], str]) -> t.Any:
+    """`value` with `fix` applied to every text in it, keys included."""
+    if isinstance(value, str):
+        return fix(value)
+    if isinstance(value, dict):
+        return {
+            _with_text_mapped(key, fix): _with_text_mapped(member, fix)
+            for key, member in value.items()
+        }
+    if isinstance(value, list):
+        return [_with_text_mapped(element, fix) for element in value]
+    return value
 
 
 def without_nul(value: t.Any) -> t.Any:
     """`value` with U+0000 in its text replaced by U+FFFD: PostgreSQL cannot store NUL in text or
     jsonb (a load stops on it), and no reader of construction records misses it."""
-    if isinstance(value, str):
-        return value.replace(NUL, NUL_REPLACEMENT)
-    if isinstance(value, dict):
-        return {without_nul(key): without_nul(member) for key, member in value.items()}
-    if isinstance(value, list):
-        return [without_nul(element) for element in value]
-    return value
+    return _with_text_mapped(value, lambda text: text.replace(NUL, REPLACEMENT_CHARACTER))
+
+
+def without_lone_surrogates(value: t.Any) -> t.Any:
+    """`value` with unpaired UTF-16 surrogates (JSON's ``"\\ud83d"`` without its other half, from
+    text cut inside an emoji) replaced by U+FFFD: they have no UTF-8 form, so no Singer message
+    holding one can be written, and the run would stop on the same record every night."""
+    return _with_text_mapped(value, lambda text: _LONE_SURROGATE.sub(REPLACEMENT_CHARACTER, text))
 
 
 class RecordConformer:

@@ -68,6 +68,10 @@ class TapProcore(PrivateTapHooks):
         PluginCapabilities.STRUCTURED_LOGGING,
     ]
 
+    #: False in the helper commands (tap-procore-plan, tap-procore-webhooks): they read Procore
+    #: but write no records, so warnings about how records are written would only be noise.
+    writes_records = True
+
     def __init__(self, *args: t.Any, state: t.Any = None, **kwargs: t.Any) -> None:
         # The SDK takes anything that is not a dict for a file name ([1, 2] from a state file
         # ends in a traceback); a state must be a JSON object.

@@ -400,6 +400,44 @@ def test_superscript_digits_in_total_and_link_are_not_numbers(tmp_path):
     assert sorted(r["id"] for r in run.records["trades"]) == [1, 2, 3, 4, 5, 6]
 
 
+def _raw_pages(*bodies: bytes):
+    """Pages of trades, each a raw body, linked one to the next."""
+
+    def handler(handler: HostileHandler, exchange) -> None:
+        page = int(exchange.query.get("page", "1"))
+        base = f"http://{handler.headers['Host']}{TRADES}"
+        more = [("Link", f'<{base}?page={page + 1}>; rel="next"')] if page < len(bodies) else []
+        reply(handler, 200, bodies[page - 1], more)
+
+    return handler
+
+
+def test_lone_surrogates_are_sent_as_replacement_characters_with_one_warning(tmp_path):
+    first = (
+        b'[{"id": 1, "name": "cut \\ud83d", "updated_at": "2024-01-02T00:00:00Z"},'
+        b' {"id": 2, "name": "whole \\ud83d\\ude00", "\\udc00odd key": "\\uDEAD"}]'
+    )
+    second = b'[{"id": 3, "name": "\\udbff again", "updated_at": "2024-01-02T00:00:00Z"}]'
+    with HostileServer({("GET", TRADES): _raw_pages(first, second)}) as procore:
+        run = run_against(procore.url, tmp_path)
+    completed(run)
+    names = {r["id"]: r["name"] for r in run.records["trades"]}
+    assert names == {1: "cut \ufffd", 2: "whole \U0001f600", 3: "\ufffd again"}
+    assert run.records["trades"][1]["_procore_extra"] == {"\ufffdodd key": "\ufffd"}
+    repaired = [w for w in warnings_of(run) if "surrogates" in w]
+    assert len(repaired) == 1 and "trades" in repaired[0] and "U+FFFD" in repaired[0]
+
+
+def test_bytes_that_are_not_utf8_are_named_with_their_offset_and_the_request(tmp_path):
+    body = b'[{"id": 1, "name": "Caf\xe9 au lait", "updated_at": "2024-01-02T00:00:00Z"}]'
+    with HostileServer({("GET", TRADES): lambda h, e: reply(h, 200, body)}) as procore:
+        run = run_against(procore.url, tmp_path)
+    line = stop_line(run)
+    assert "not valid JSON" not in line
+    assert f"trades: GET {TRADES}" in line
+    assert "not UTF-8" in line and "byte 0xe9 at byte offset 23" in line
+
+
 @pytest.mark.parametrize("expires_in", [b"1e400", b"1" + b"0" * 400, b"-5", b"0", b'"soon"'])
 def test_token_lifetime_of_any_value_neither_crashes_nor_storms(tmp_path, expires_in):
     body = b'{"access_token": "%s", "token_type": "bearer", "expires_in": %s}' % (

@@ -90,6 +90,21 @@ def test_plan_is_within_a_quarter_of_the_real_run_and_flags_the_hourly_limit(dou
     assert set(per_company) == {str(company) for company in company_ids(double)}
 
 
+def test_plan_prints_no_warnings_about_how_records_are_written(double, tmp_path):
+    """The double's projects hold NUL characters: a run says once per stream that it sends
+    them as U+FFFD; a plan writes no records, so it has nothing to say about them."""
+    config = base_config(double.url, company_ids(double))
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    (tmp_path / "catalog.json").write_text(json.dumps(catalog_selecting(["projects", "rfis"])))
+    result = run_plan(
+        tmp_path / "config.json", "--catalog", str(tmp_path / "catalog.json"), "--sample", "2"
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "U+FFFD" not in result.stderr, result.stderr[-2000:]
+    run = run_tap(tmp_path, config, streams=["projects"])
+    assert any("projects: text with NUL characters" in line for line in run.stderr.splitlines())
+
+
 def test_plan_says_which_company_reaches_the_hourly_limit():
     # The line each company gets, from the estimate and the hourly limit (no pacing to wait on).
     from tap_procore.plan import company_line

@@ -18,6 +18,7 @@ import requests
 from singer_sdk.singerlib import RecordMessage, StateMessage
 
 from tap_procore import dates
+from tap_procore.answers import why_not_json
 from tap_procore.auth import (
     DEFAULT_TOKEN_LIFETIME,
     LONGEST_TOKEN_LIFETIME,
@@ -26,6 +27,7 @@ from tap_procore.auth import (
     token_lifetime,
     write_refresh_token_file,
 )
+from tap_procore.conform import without_lone_surrogates
 from tap_procore.errors import ConfigError, FatalAPIError
 from tap_procore.http import DeadlineExceeded, describe_failure, origin
 from tap_procore.pacing import RateGovernor
@@ -525,3 +527,19 @@ def test_a_stop_inside_a_section_of_the_main_thread_runs_as_it_ends():
             events.append("inner section ends")
         events.append("outer section ends")
     assert events == ["inner section ends", "outer section ends", "stopped"]
+
+
+# --- text that cannot be written as it came ------------------------------------------------
+
+
+def test_lone_surrogates_become_replacement_characters_keys_included():
+    body = json.loads('[{"a": "x \\ud83d", "\\udc00": ["\\ud83d\\ude00", 1, null]}]')
+    assert without_lone_surrogates(body) == [{"a": "x \ufffd", "\ufffd": ["\U0001f600", 1, None]}]
+
+
+def test_a_body_that_is_not_utf8_is_named_with_the_offending_byte():
+    assert why_not_json(b'["Caf\xe9"]') == (
+        "response body is not UTF-8 text: byte 0xe9 at byte offset 5 of 8 "
+        "(invalid continuation byte)"
+    )
+    assert why_not_json(b'[{"id": 1},') == "response body is not valid JSON"
