@@ -3,7 +3,15 @@
 Procore access tokens live 5,400 s. Client-credentials tokens are simply requested again before
 they expire. Refresh tokens rotate: every refresh returns a new one and kills the old one, so the
 newest must be used for the rest of the run and, when `refresh_token_path` is set, written back
-atomically (mode 0600) before it is used, so the next run can still log in.
+atomically (mode 0600) as soon as an answer carries it (whatever else the answer lacks), so the
+next run can still log in. Jobs that share the file (shards through Meltano's `inherit_from`)
+take turns: a lock file beside it is held from reading the file to writing the new token, and a
+refresh refused with `invalid_grant` is tried once more if the file changed meanwhile. A signal
+waits for a rotation to be saved (tap_procore/stopping.py).
+
+An access token is checked as it arrives: one that cannot be sent in an `Authorization` header
+(a line break from a token broker reading a file, characters outside ASCII) stops the run with
+one line that says what is wrong with it, never the token.
 
 Nothing here logs a secret: token bodies are never logged, and error bodies are reduced to the
 OAuth `error` code.
@@ -11,7 +19,9 @@ OAuth `error` code.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import logging
 import math
 import os
@@ -26,7 +36,8 @@ from singer_sdk.authenticators import OAuthAuthenticator
 
 from tap_procore.errors import ConfigError, FatalAPIError
 from tap_procore.http import origin
-from tap_procore.redaction import SecretRedactor
+from tap_procore.redaction import SecretRedactor, printable_url
+from tap_procore.stopping import STOP
 from tap_procore.transport import TransientError, Transport
 
 logger = logging.getLogger("tap-procore")
@@ -51,6 +62,25 @@ def token_lifetime(value: t.Any) -> float:
     if math.isnan(seconds) or seconds <= 0:
         return DEFAULT_TOKEN_LIFETIME
     return min(seconds, LONGEST_TOKEN_LIFETIME)
+
+
+def unsendable(token: str) -> str | None:
+    """What keeps an access token out of an `Authorization: Bearer` header, or None.
+
+    OAuth tokens are printable ASCII without spaces (RFC 6749 VSCHAR, RFC 6750 b64token);
+    anything else is either refused by the HTTP library (line breaks, characters outside
+    Latin-1) or reaches Procore as a different token."""
+    if not token:
+        return "is empty"
+    if "\r" in token or "\n" in token:
+        return "holds a line break (CR/LF)"
+    if any(character.isspace() for character in token):
+        return "holds a space or tab"
+    if not token.isascii():
+        return "holds characters outside printable ASCII"
+    if not token.isprintable():
+        return "holds control characters"
+    return None
 
 
 def read_refresh_token_file(path: Path) -> str | None:
@@ -116,6 +146,34 @@ def write_refresh_token_file(path: Path, token: str) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+@contextlib.contextmanager
+def refresh_token_file_lock(path: Path) -> t.Iterator[None]:
+    """Held from reading the token file to writing the rotated token: jobs sharing the file
+    (shards) would otherwise refresh with the same token, and Procore accepts it only once.
+    The lock is a file of its own beside the token file, which is replaced on every write."""
+    real = _real_file(path)
+    lock_path = real.with_name(real.name + ".lock")
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise ConfigError(
+            "refresh_token_path", f"cannot open the lock file {lock_path} ({exc.strerror or exc})"
+        ) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+class RefreshRefused(FatalAPIError):
+    """The token endpoint refused the grant; `code` is its OAuth error code."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _oauth_error_code(response: requests.Response) -> str:
@@ -220,7 +278,8 @@ class ProcoreAuthenticator(OAuthAuthenticator):
                 urljoin(self.auth_endpoint, response.headers.get("Location", ""))
             )
             raise FatalAPIError(
-                f"Procore login at {self.auth_endpoint} answered {response.status_code}, a "
+                f"Procore login at {printable_url(self.auth_endpoint)} answered "
+                f"{response.status_code}, a "
                 f"redirect to {scheme}://{host}:{port}; not followed, since a login carries "
                 "client_secret: set auth_url to the login host itself"
             )
@@ -240,13 +299,14 @@ class ProcoreAuthenticator(OAuthAuthenticator):
             raise TransientError(f"token endpoint answered {response.status_code}", response)
         if response.status_code in (400, 401, 403):
             grant = "refresh token" if self.uses_refresh_token else "client credentials"
+            code = _oauth_error_code(response)
             msg = (
-                f"Procore refused the {grant} ({response.status_code} "
-                f"{_oauth_error_code(response)}) at {self.auth_endpoint}"
+                f"Procore refused the {grant} ({response.status_code} {code}) at "
+                f"{printable_url(self.auth_endpoint)}"
             )
             if self.uses_refresh_token:
                 msg += "; the refresh token may have been used already (they rotate on every use)"
-            raise FatalAPIError(msg)
+            raise RefreshRefused(msg, code)
         if response.status_code != 200:
             msg = f"token endpoint answered {response.status_code}"
             raise FatalAPIError(f"Procore login failed: {msg}")
@@ -254,25 +314,70 @@ class ProcoreAuthenticator(OAuthAuthenticator):
             body = response.json()
         except (ValueError, RecursionError):
             raise TransientError("token endpoint sent a body that is not JSON", response) from None
+        if isinstance(body, dict):
+            # Before anything else is judged: the old refresh token is dead already.
+            self._keep_rotated_refresh_token(body.get("refresh_token"))
         if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
             raise TransientError("token endpoint sent no access_token", response)
+        problem = unsendable(body["access_token"])
+        if problem is not None:
+            raise FatalAPIError(
+                f"the token endpoint at {printable_url(self.auth_endpoint)} answered with an "
+                f"access_token that cannot be sent in an Authorization header: it {problem} "
+                "(the token is not shown); something between the tap and Procore's login (a "
+                "proxy, a token broker) alters it: check auth_url"
+            )
         # Carried on the response to update_access_token, which keeps the SDK's signature.
         response.token_body = body  # type: ignore[attr-defined]
         return response
 
+    def _keep_rotated_refresh_token(self, rotated: t.Any) -> None:
+        if not self.uses_refresh_token or not isinstance(rotated, str) or not rotated:
+            return
+        if rotated == self.refresh_token:
+            return
+        # Saved before use: if the run dies after this point, the file still logs in.
+        if self._token_path is not None:
+            self._save_refresh_token(rotated)
+        self.refresh_token = rotated
+
+    @contextlib.contextmanager
+    def _rotation(self) -> t.Iterator[None]:
+        """What a refresh-token login holds: no signal cuts it, and no other job sharing the
+        token file refreshes meanwhile."""
+        if not self.uses_refresh_token:
+            yield
+            return
+        with STOP.protect():
+            if self._token_path is None:
+                yield
+                return
+            with refresh_token_file_lock(self._token_path):
+                yield
+
+    def _token_in_file(self) -> str | None:
+        return read_refresh_token_file(self._token_path) if self._token_path else None
+
     def update_access_token(self) -> None:
         """Ask for a new access token. Failures that may pass raise TransientError, which the
         stream request that needed the token retries (tap_procore/transport.py)."""
-        with self._lock:
+        with self._lock, self._rotation():
+            # Another job sharing the file may have rotated the token since this one read it.
+            in_file = self._token_in_file()
+            if in_file:
+                self.refresh_token = in_file
             requested_at = dt.datetime.now(dt.timezone.utc)
-            response = self._post_token_request()
+            try:
+                response = self._post_token_request()
+            except RefreshRefused as refused:
+                # A job that does not take the lock (an older version, a person) wrote the file
+                # while this login was on its way: its token is the one to use.
+                newer = self._token_in_file()
+                if refused.code != "invalid_grant" or not newer or newer == in_file:
+                    raise
+                self.refresh_token = newer
+                response = self._post_token_request()
             body: dict[str, t.Any] = response.token_body  # type: ignore[attr-defined]
-            rotated = body.get("refresh_token")
-            if self.uses_refresh_token and isinstance(rotated, str) and rotated:
-                # Persist before use: if the run dies after this point the file still logs in.
-                if self._token_path is not None:
-                    self._save_refresh_token(rotated)
-                self.refresh_token = rotated
             self.access_token = body["access_token"]
             self.expires_in = int(token_lifetime(body.get("expires_in")))
             self.last_refreshed = requested_at
@@ -296,4 +401,4 @@ class ProcoreAuthenticator(OAuthAuthenticator):
         logger.error("Procore login failed with status %s", status_code)
 
     def __repr__(self) -> str:  # never show tokens in debug output
-        return f"ProcoreAuthenticator(token_url={self.auth_endpoint!r})"
+        return f"ProcoreAuthenticator(token_url={printable_url(self.auth_endpoint)!r})"

@@ -17,6 +17,7 @@ from singer_sdk import typing as th
 from tap_procore import dates
 from tap_procore.errors import ConfigError
 from tap_procore.http import DEFAULT_MAX_RESPONSE_BYTES
+from tap_procore.redaction import printable_url
 
 # Login and API hosts per environment
 # (developers.procore.com/documentation/development-environments).
@@ -238,7 +239,9 @@ def _is_loopback(host: str | None) -> bool:
 def _base_url(setting: str, value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ConfigError(setting, f"must be an absolute https:// URL, got {value!r}")
+        raise ConfigError(
+            setting, f"must be an absolute https:// URL, got {printable_url(value)!r}"
+        )
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise ConfigError(setting, "plain http:// is only allowed for loopback hosts; use https://")
     return value.rstrip("/")

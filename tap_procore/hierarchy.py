@@ -14,6 +14,7 @@ import typing as t
 from tap_procore import dates
 from tap_procore.client import ProcoreStream
 from tap_procore.errors import FatalAPIError, ScopeUnavailable
+from tap_procore.redaction import printable_url
 from tap_procore.sweep import Scope
 
 if t.TYPE_CHECKING:
@@ -52,13 +53,15 @@ class CompaniesStream(ProcoreStream):
                     return record
         except ScopeUnavailable as exc:
             msg = (
-                f"Company {company_id} refused access ({exc}) at {self.url_base}; check that "
+                f"Company {company_id} refused access ({exc}) at {printable_url(self.url_base)}; "
+                "check that "
                 "the service account's app is installed in that company, that company_ids is "
                 "right, and that api_url (or environment) points at that company's Procore"
             )
             raise FatalAPIError(msg) from None
         msg = (
-            f"Company {company_id} is not visible to these credentials at {self.url_base}; "
+            f"Company {company_id} is not visible to these credentials at "
+            f"{printable_url(self.url_base)}; "
             "check company_ids, that the app is installed in that company, and that api_url "
             "(or environment) points at that company's Procore"
         )

@@ -47,7 +47,7 @@ from tap_procore.feed import (
 )
 from tap_procore.http import describe_failure
 from tap_procore.paging import header_count
-from tap_procore.redaction import SecretRedactor
+from tap_procore.redaction import SecretRedactor, printable_url
 from tap_procore.webhook_resources import EVENT_TYPES
 
 if t.TYPE_CHECKING:
@@ -220,7 +220,7 @@ def setup(feed: ChangeFeed, destination_url: str, *, dry_run: bool, out: t.TextI
         if hook is None:
             print(
                 f"company {company_id}: {'would create' if dry_run else 'creating'} a company-level"
-                f" hook in namespace '{feed.namespace}' -> {destination_url}",
+                f" hook in namespace '{feed.namespace}' -> {printable_url(destination_url)}",
                 file=out,
             )
             existing: set[tuple[str, str]] = set()
@@ -334,7 +334,8 @@ def status(feed: ChangeFeed, *, out: t.TextIO) -> int:
             print(
                 f"company {company_id}: hook {hook.get('id')} in namespace '{feed.namespace}', "
                 f"{hook.get('status')}, since {hook.get('updated_at') or hook.get('created_at')}, "
-                f"{len(company.triggers)} triggers, destination {hook.get('destination_url')}",
+                f"{len(company.triggers)} triggers, "
+                f"destination {printable_url(str(hook.get('destination_url')))}",
                 file=out,
             )
             if company.problem is None:
@@ -381,7 +382,9 @@ def main(argv: list[str] | None = None, out: t.TextIO | None = None) -> int:
         if args.command == "setup":
             url = args.destination_url
             if not url.startswith("https://"):
-                raise FeedError(f"--destination-url must be an https:// URL, got {url!r}")
+                raise FeedError(
+                    f"--destination-url must be an https:// URL, got {printable_url(url)!r}"
+                )
             return setup(feed, url, dry_run=args.dry_run, out=out)
         return status(feed, out=out)
     except ScopeUnavailable as exc:

@@ -25,6 +25,7 @@ import time
 import typing as t
 import zlib
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -155,6 +156,49 @@ def test_secret_echoed_in_an_api_error_is_redacted_before_any_cut(tmp_path):
     line = stop_line(run)
     assert "HTTP 400" in line
     assert_no_piece_of_secret(run.stdout + run.stderr)
+
+
+PROXY_PASSWORD = "proxy-pa55word-9f8e7d6c"
+
+
+def _with_userinfo(url: str) -> str:
+    return url.replace("://", f"://tap-user:{PROXY_PASSWORD}@", 1)
+
+
+@pytest.mark.parametrize(
+    ("routes", "setting", "said"),
+    [
+        (
+            {("POST", TOKEN): lambda h, e: reply(h, 401, {"error": "invalid_client"})},
+            "auth_url",
+            "refused the client credentials",
+        ),
+        (
+            {("GET", "/rest/v1.0/companies"): lambda h, e: reply(h, 200, [])},
+            "api_url",
+            "not visible",
+        ),
+        (
+            {("POST", TOKEN): lambda h, e: reply(h, 302, b"", [("Location", "/elsewhere")])},
+            "auth_url",
+            "not followed",
+        ),
+    ],
+    ids=["login-refused", "company-not-visible", "login-redirected"],
+)
+def test_a_proxy_password_in_a_url_is_never_printed(tmp_path, routes, setting, said):
+    with HostileServer(routes) as procore:
+        run = run_against(procore.url, tmp_path, **{setting: _with_userinfo(procore.url)})
+    line = stop_line(run)
+    assert said in line and procore.url in line
+    assert PROXY_PASSWORD not in run.stdout + run.stderr
+
+
+def test_a_proxy_password_in_a_malformed_url_is_never_printed(tmp_path):
+    run = run_against(_with_userinfo("ftp://proxy.example"), tmp_path)
+    line = stop_line(run)
+    assert "api_url" in line and "ftp://proxy.example" in line
+    assert PROXY_PASSWORD not in run.stdout + run.stderr
 
 
 @pytest.fixture(scope="module")
@@ -601,21 +645,75 @@ def test_state_file_nested_a_hundred_thousand_deep_stops_with_one_line(tmp_path)
     assert "nested too deeply" in stop_line(result)
 
 
+# --- tokens that cannot be sent ----------------------------------------------------------------
+
+UNSENDABLE_CORE = "hostile-unsendable-token-5f4e3d2c1b0a99887766"
+
+
+@pytest.mark.parametrize(
+    ("token", "problem"),
+    [
+        (UNSENDABLE_CORE + "\r\n", "line break"),
+        (UNSENDABLE_CORE + "\u2603", "outside printable ASCII"),
+        (UNSENDABLE_CORE[:20] + " " + UNSENDABLE_CORE[20:], "space"),
+        ("", "empty"),
+    ],
+    ids=["crlf", "non-latin-1", "space", "empty"],
+)
+def test_an_access_token_that_cannot_be_sent_stops_with_one_line_never_showing_it(
+    tmp_path, token, problem
+):
+    def login(handler: HostileHandler, exchange) -> None:
+        reply(handler, 200, {"access_token": token, "expires_in": 5400})
+
+    with HostileServer({("POST", TOKEN): login}) as procore:
+        run = run_against(procore.url, tmp_path)
+        sent = procore.hits(TRADES)
+    line = stop_line(run)
+    assert "access_token" in line and problem in line
+    assert sent == [], "a request went out with a token that cannot be sent"
+    output = run.stdout + run.stderr
+    pieces = {UNSENDABLE_CORE[i : i + 10] for i in range(len(UNSENDABLE_CORE) - 9)}
+    assert not [piece for piece in pieces if piece in output]
+
+
 # --- rotating refresh tokens ----------------------------------------------------------------
 
 
-def _rotating_login(issued: list[str]):
-    def handler(handler: HostileHandler, exchange) -> None:
+def _login_fields(exchange) -> dict[str, str]:
+    """The fields of a login, sent as JSON or as a form (the tap tries both)."""
+    try:
         fields = json.loads(exchange.body or b"{}")
-        if fields.get("refresh_token") != (issued[-1] if issued else "first-refresh-token"):
-            reply(handler, 401, {"error": "invalid_grant"})
-            return
-        issued.append(f"rotated-refresh-token-{len(issued) + 1}")
-        reply(
-            handler,
-            200,
-            {"access_token": ACCESS_TOKEN, "expires_in": 5400, "refresh_token": issued[-1]},
-        )
+    except ValueError:
+        return {key: values[-1] for key, values in parse_qs(exchange.body.decode()).items()}
+    return fields if isinstance(fields, dict) else {}
+
+
+def _rotating_login(
+    issued: list[str],
+    *,
+    delay: float = 0.0,
+    expires_in: int = 5400,
+    grants_access: t.Callable[[], bool] = lambda: True,
+):
+    """Procore's refresh grant: each refresh token works once, and every use issues the next
+    (with an access token unless `grants_access` says no). `delay` holds each login, so that
+    logins of two jobs overlap."""
+    lock = threading.Lock()
+
+    def handler(handler: HostileHandler, exchange) -> None:
+        time.sleep(delay)
+        sent = _login_fields(exchange).get("refresh_token")
+        with lock:
+            if sent != (issued[-1] if issued else "first-refresh-token"):
+                answer: tuple[int, dict] = (401, {"error": "invalid_grant"})
+            else:
+                issued.append(f"rotated-refresh-token-{len(issued) + 1}")
+                body: dict[str, t.Any] = {"refresh_token": issued[-1], "token_type": "bearer"}
+                if grants_access():
+                    body.update(access_token=ACCESS_TOKEN, expires_in=expires_in)
+                answer = (200, body)
+        reply(handler, *answer)
 
     return handler
 
@@ -827,6 +925,62 @@ def test_sigterm_while_an_answer_is_held_ends_the_run_at_once(tmp_path):
     assert messages[-1]["type"] == "STATE"
     position = messages[-1]["value"]["bookmarks"]["projects"]["sweep"]["position"]
     assert position == [COMPANY_ID, SIGNAL_PROJECTS[1]["id"]]
+
+
+def test_a_rotated_refresh_token_is_kept_from_an_answer_without_access_token(tmp_path):
+    token_file = tmp_path / "refresh-token"
+    token_file.write_text("first-refresh-token\n")
+    issued: list[str] = []
+    broken = [True]
+    login = _rotating_login(issued, grants_access=lambda: not broken[0])
+    with HostileServer({("POST", TOKEN): login}) as procore:
+        first = run_against(procore.url, tmp_path / "1", refresh_token_path=str(token_file))
+        kept = token_file.read_text().strip()
+        broken[0] = False
+        second = run_against(procore.url, tmp_path / "2", refresh_token_path=str(token_file))
+    assert "no access_token" in stop_line(first)
+    assert kept == issued[1], "the rotated refresh token was dropped"
+    completed(second)
+    assert token_file.read_text().strip() == issued[-1]
+
+
+def test_two_jobs_sharing_a_refresh_token_file_take_turns(tmp_path):
+    """The scale-out example: shards inherit refresh_token_path, and their tokens (living a
+    second here) are renewed while the other job renews its own."""
+    token_file = tmp_path / "refresh-token"
+    token_file.write_text("first-refresh-token\n")
+    issued: list[str] = []
+    pages = 30
+
+    def slow_pages(handler: HostileHandler, exchange) -> None:
+        page = int(exchange.query.get("page", "1"))
+        base = f"http://{handler.headers['Host']}{TRADES}"
+        time.sleep(0.1)
+        more = [("Link", f'<{base}?page={page + 1}>; rel="next"')] if page < pages else []
+        reply(handler, 200, trade_rows(2, first_id=page * 10), more)
+
+    login = _rotating_login(issued, delay=0.3, expires_in=1)
+    with HostileServer({("POST", TOKEN): login, ("GET", TRADES): slow_pages}) as procore:
+        runs: dict[str, t.Any] = {}
+        jobs = [
+            threading.Thread(
+                target=lambda name=name: runs.__setitem__(
+                    name,
+                    run_against(procore.url, tmp_path / name, refresh_token_path=str(token_file)),
+                )
+            )
+            for name in ("shard-1", "shard-2")
+        ]
+        for job in jobs:
+            job.start()
+        for job in jobs:
+            job.join(GUARD_SECONDS)
+    for run in runs.values():
+        completed(run)
+        assert len(run.records["trades"]) == 2 * pages
+        assert "invalid_grant" not in run.stderr
+    assert len(issued) >= 4, "the jobs did not renew their tokens while both were running"
+    assert token_file.read_text().strip() == issued[-1]
 
 
 # --- everything at once -----------------------------------------------------------------------

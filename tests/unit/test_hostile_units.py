@@ -12,9 +12,12 @@ import ssl
 import stat
 import threading
 from types import SimpleNamespace
+from urllib.parse import parse_qs
 
 import pytest
 import requests
+import requests_mock
+from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.singerlib import RecordMessage, StateMessage
 
 from tap_procore import dates
@@ -25,6 +28,7 @@ from tap_procore.auth import (
     ProcoreAuthenticator,
     check_refresh_token_file_replaceable,
     token_lifetime,
+    unsendable,
     write_refresh_token_file,
 )
 from tap_procore.conform import without_lone_surrogates
@@ -32,6 +36,7 @@ from tap_procore.errors import ConfigError, FatalAPIError
 from tap_procore.http import DeadlineExceeded, describe_failure, origin
 from tap_procore.pacing import RateGovernor
 from tap_procore.paging import ListingGuard, header_count
+from tap_procore.redaction import SecretRedactor, printable_url
 from tap_procore.stopping import StopGuard
 from tap_procore.sweep import Scope, StateError, Sweep, validate_state
 from tap_procore.transport import Transport
@@ -543,3 +548,148 @@ def test_a_body_that_is_not_utf8_is_named_with_the_offending_byte():
         "(invalid continuation byte)"
     )
     assert why_not_json(b'[{"id": 1},') == "response body is not valid JSON"
+
+
+# --- tokens: what cannot be sent, rotations, shared files, every printed form ----------------
+
+
+@pytest.mark.parametrize(
+    ("token", "problem"),
+    [
+        ("abc123\r\n", "line break"),
+        ("abc\u2603123", "outside printable ASCII"),
+        ("abc\u00e9123", "outside printable ASCII"),  # Latin-1, but no OAuth token has it
+        ("abc 123", "space or tab"),
+        ("abc\x00123", "control characters"),
+        ("", "empty"),
+    ],
+)
+def test_access_tokens_that_cannot_be_sent_are_named_for_their_problem(token, problem):
+    assert problem in (unsendable(token) or "")
+
+
+def test_access_tokens_procore_issues_can_be_sent():
+    assert unsendable("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOjF9.c2lnbmF0dXJl-_~+/=") is None
+
+
+def _refresh_login(token_file, answers):
+    """An authenticator on `token_file`, its login answering from `answers` (sent token ->
+    callable(context) -> body)."""
+    auth = ProcoreAuthenticator(
+        token_url="https://login.example.com/oauth/token",
+        client_id="id",
+        client_secret="secret-value",
+        transport=Transport(governor=RateGovernor(), max_retries=2, max_rate_limit_wait=10),
+        session=requests.Session(),
+        timeout=5,
+        refresh_token_path=str(token_file),
+    )
+
+    def answer(request, context):
+        body = request.body.decode() if isinstance(request.body, bytes) else request.body
+        try:
+            sent = json.loads(body)["refresh_token"]
+        except ValueError:  # the form encoding the tap tries after a refusal
+            sent = parse_qs(body)["refresh_token"][0]
+        return answers[sent](context)
+
+    return auth, answer
+
+
+def test_an_answer_without_access_token_still_leaves_its_rotated_refresh_token(tmp_path):
+    token_file = tmp_path / "token"
+    token_file.write_text("refresh-1\n")
+
+    def rotated_only(context):
+        return {"refresh_token": "refresh-2"}
+
+    auth, answer = _refresh_login(token_file, {"refresh-1": rotated_only})
+    with requests_mock.Mocker() as mock:
+        mock.post("https://login.example.com/oauth/token", json=answer)
+        with pytest.raises(RetriableAPIError, match="no access_token"):
+            auth.update_access_token()
+    assert token_file.read_text() == "refresh-2\n"
+    assert auth.refresh_token == "refresh-2"
+
+
+def test_a_refusal_after_the_file_changed_is_tried_once_with_the_files_token(tmp_path):
+    """Someone who does not take the lock (an older tap, a person) replaced the file while this
+    login was on its way: Procore refuses the token this job sent, the file's works."""
+    token_file = tmp_path / "token"
+    token_file.write_text("refresh-1\n")
+
+    def stale(context):
+        token_file.write_text("refresh-2\n")  # the other writer, meanwhile
+        context.status_code = 401
+        return {"error": "invalid_grant"}
+
+    def fresh(context):
+        return {"access_token": "access-ok", "refresh_token": "refresh-3", "expires_in": 5400}
+
+    auth, answer = _refresh_login(token_file, {"refresh-1": stale, "refresh-2": fresh})
+    with requests_mock.Mocker() as mock:
+        mock.post("https://login.example.com/oauth/token", json=answer)
+        auth.update_access_token()
+    assert auth.access_token == "access-ok"
+    assert token_file.read_text() == "refresh-3\n"
+
+
+def test_a_refusal_with_the_file_unchanged_is_final(tmp_path):
+    token_file = tmp_path / "token"
+    token_file.write_text("refresh-1\n")
+
+    def refused(context):
+        context.status_code = 401
+        return {"error": "invalid_grant"}
+
+    auth, answer = _refresh_login(token_file, {"refresh-1": refused})
+    with requests_mock.Mocker() as mock:
+        mock.post("https://login.example.com/oauth/token", json=answer)
+        with pytest.raises(FatalAPIError, match="invalid_grant"):
+            auth.update_access_token()
+        # JSON, then the form encoding once: no third try with the same token.
+        assert mock.call_count == 2
+
+
+def test_a_refresh_reads_the_token_another_job_saved(tmp_path):
+    token_file = tmp_path / "token"
+    token_file.write_text("refresh-1\n")
+
+    def fresh(context):
+        return {"access_token": "access-ok", "refresh_token": "refresh-3", "expires_in": 5400}
+
+    auth, answer = _refresh_login(token_file, {"refresh-2": fresh})
+    token_file.write_text("refresh-2\n")  # the other shard rotated it after this one started
+    with requests_mock.Mocker() as mock:
+        mock.post("https://login.example.com/oauth/token", json=answer)
+        auth.update_access_token()
+    assert token_file.read_text() == "refresh-3\n"
+    assert (tmp_path / "token.lock").exists()
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "Invalid header value: 'Bearer tok-5f4e3d2c\\r\\n'",  # repr of the str
+        "b'Bearer tok-5f4e3d2c\\r\\n'",  # repr of the bytes
+        '{"access_token": "tok-5f4e3d2c\\r\\n"}',  # JSON
+        "refresh_token=tok-5f4e3d2c%0D%0A",  # a form body
+        "Bearer tok-5f4e3d2c",  # the token without its line break
+    ],
+)
+def test_every_printed_form_of_a_secret_is_redacted(printed):
+    redactor = SecretRedactor(lambda: ["tok-5f4e3d2c\r\n"])
+    assert "5f4e3d2c" not in redactor.scrub(printed)
+
+
+@pytest.mark.parametrize(
+    ("text", "printable"),
+    [
+        ("http://user:pa55word@127.0.0.1:8080/oauth/token", "http://127.0.0.1:8080/oauth/token"),
+        ("https://u:p@ss@proxy.example/x?y=1", "https://proxy.example/x?y=1"),
+        ("at https://api.procore.com/rest a@b", "at https://api.procore.com/rest a@b"),
+        ("see 'http://me:secret@host' and http://x:y@z/", "see 'http://host' and http://z/"),
+    ],
+)
+def test_urls_are_printed_without_userinfo(text, printable):
+    assert printable_url(text) == printable
