@@ -137,11 +137,9 @@ class ProjectsStream(CompanyStream):
         except ScopeUnavailable as exc:
             msg = f"Company {company_id} refused to list its projects ({exc})"
             raise FatalAPIError(msg) from None
-        projects = sorted(
-            (project for project in listed if isinstance(project.get("id"), int)),
-            key=lambda project: project["id"],
-        )
-        selected = [project for project in projects if self._wanted(project)]
+        selected = [
+            project for project in self.with_usable_ids(listed, company_id) if self._wanted(project)
+        ]
         self.tap.report.projects_found(company_id, [project["id"] for project in selected])
         for index, project in enumerate(selected, start=1):
             scope = Scope(company_id, project["id"])
@@ -151,6 +149,27 @@ class ProjectsStream(CompanyStream):
             yield project
             sweep.finish_scope(scope)
             self.tap.forget_scope(scope)
+
+    def with_usable_ids(
+        self, listed: list[dict[str, t.Any]], company_id: int
+    ) -> list[dict[str, t.Any]]:
+        """The listed projects by id, ids sent as text made numbers; a project without a usable
+        id cannot be visited (its streams are addressed by it): said, never dropped silently."""
+        usable = []
+        for project in listed:
+            project_id = project_id_of(project)
+            if project_id is None:
+                logger.warning(
+                    "projects: company %s lists a project without a usable id; it is skipped, "
+                    "with all its streams: id %.40r, name %.80r",
+                    company_id,
+                    project.get("id"),
+                    project.get("name"),
+                )
+                continue
+            project["id"] = project_id
+            usable.append(project)
+        return sorted(usable, key=lambda project: project["id"])
 
     def get_child_context(
         self, record: dict[str, t.Any], context: Context | None
@@ -171,6 +190,16 @@ class ProjectsStream(CompanyStream):
 
     def should_write(self, record: dict[str, t.Any]) -> bool:
         return self._write_current
+
+
+def project_id_of(project: dict[str, t.Any]) -> int | None:
+    """A project's id as a number, also when it is sent as text ("101"); None if it is neither."""
+    value = project.get("id")
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
 
 
 def _is_inactive(project: dict[str, t.Any]) -> bool:

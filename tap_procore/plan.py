@@ -244,10 +244,11 @@ class Planner:
     def projects_by_company(self) -> dict[int, list[int]]:
         found: dict[int, list[int]] = {}
         for company_id in self.tap.config["company_ids"]:
+            listed = list(self.projects_stream.request_records({"company_id": company_id}))
             found[company_id] = [
                 project["id"]
-                for project in self.projects_stream.request_records({"company_id": company_id})
-                if isinstance(project.get("id"), int) and self.projects_stream._wanted(project)
+                for project in self.projects_stream.with_usable_ids(listed, company_id)
+                if self.projects_stream._wanted(project)
             ]
         return found
 

@@ -482,6 +482,27 @@ def test_bytes_that_are_not_utf8_are_named_with_their_offset_and_the_request(tmp
     assert "not UTF-8" in line and "byte 0xe9 at byte offset 23" in line
 
 
+def test_project_ids_sent_as_text_are_read_and_unusable_ones_are_named(tmp_path):
+    projects = project_rows(2)
+    projects[1]["id"] = "102"  # a number in text
+    unusable = [
+        {**project_rows(1, 103)[0], "id": "P-103", "name": "Tower crane yard"},
+        {**project_rows(1, 104)[0], "id": None, "name": "Parking deck"},
+        {**project_rows(1, 105)[0], "id": True, "name": "Site office"},
+    ]
+    routes = projects_with_rfis(projects, 2)
+    routes[("GET", "/rest/v1.1/projects")] = lambda h, e: reply(h, 200, [*projects, *unusable])
+    with HostileServer(routes) as procore:
+        run = run_against(procore.url, tmp_path, streams=["projects", "rfis"])
+    completed(run)
+    assert sorted(r["id"] for r in run.records["projects"]) == [101, 102]
+    assert sorted({r["project_id"] for r in run.records["rfis"]}) == [101, 102]
+    skipped = [w for w in warnings_of(run) if "without a usable id" in w]
+    assert len(skipped) == 3
+    for name in ("Tower crane yard", "Parking deck", "Site office"):
+        assert any(name in warning for warning in skipped)
+
+
 @pytest.mark.parametrize("expires_in", [b"1e400", b"1" + b"0" * 400, b"-5", b"0", b'"soon"'])
 def test_token_lifetime_of_any_value_neither_crashes_nor_storms(tmp_path, expires_in):
     body = b'{"access_token": "%s", "token_type": "bearer", "expires_in": %s}' % (

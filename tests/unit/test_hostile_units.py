@@ -33,6 +33,7 @@ from tap_procore.auth import (
 )
 from tap_procore.conform import without_lone_surrogates
 from tap_procore.errors import ConfigError, FatalAPIError
+from tap_procore.hierarchy import project_id_of
 from tap_procore.http import DeadlineExceeded, describe_failure, origin
 from tap_procore.pacing import RateGovernor
 from tap_procore.paging import ListingGuard, header_count
@@ -693,3 +694,21 @@ def test_every_printed_form_of_a_secret_is_redacted(printed):
 )
 def test_urls_are_printed_without_userinfo(text, printable):
     assert printable_url(text) == printable
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (101, 101),
+        ("101", 101),
+        (" 102 ", 102),
+        ("\u00b2", None),  # a digit to str.isdigit, not a number
+        ("P-103", None),
+        ("-3", None),
+        (True, None),
+        (None, None),
+        (101.0, None),
+    ],
+)
+def test_project_ids_are_numbers_or_numbers_in_text(value, expected):
+    assert project_id_of({"id": value}) == expected
