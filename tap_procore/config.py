@@ -173,7 +173,9 @@ CONFIG_SCHEMA = th.PropertiesList(
         "max_rate_limit_wait",
         th.IntegerType,
         default=4 * 3600,
-        description="Total seconds one request may spend waiting on 429/503 before the run stops.",
+        description="Seconds of waiting on Procore's rate limit after which the run stops "
+        "instead: the 429/503 waits of one request, or one company's pauses for a spent window "
+        "in a row (each at most an hour).",
     ),
     th.Property(
         "state_message_interval",

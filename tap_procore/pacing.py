@@ -7,6 +7,12 @@ call and its retry. The governor therefore spends what is left of the reported w
 the time until it resets, instead of bursting into a 429 and sleeping. While plenty of the
 window is left, requests go out at full speed: a run that needs fewer requests than the window
 holds should not be slowed down for nothing.
+
+Pauses the headers ask for count against `max_rate_limit_wait`, like the waits after a 429: a
+company's pauses add up until one of its requests goes out without waiting for the window, and
+a pause that would take the sum beyond the allowance stops the run instead. An honest window
+resets within the hour; one whose reset keeps moving away (or lies a year ahead: each pause is
+capped at an hour) would otherwise hold the run for as long as it lasts.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ import threading
 import time
 import typing as t
 from dataclasses import dataclass, field
+
+from tap_procore.errors import RetriesExhaustedError
 
 logger = logging.getLogger("tap-procore")
 
@@ -36,6 +44,10 @@ class _Window:
     remaining: int | None = None
     reset_at: float | None = None  # epoch seconds
     next_slot: float = 0.0  # monotonic time before which the next request should not start
+    # When the next request could start by max_requests_per_hour alone (the user's own pace).
+    own_slot: float = 0.0
+    # Seconds this company's requests have paused for its window since one went out unpaused.
+    paused_for_window: float = 0.0
 
 
 @dataclass
@@ -63,11 +75,13 @@ class RateGovernor:
         self,
         *,
         max_requests_per_hour: int | None = None,
+        max_rate_limit_wait: float | None = None,
         clock: t.Callable[[], float] = time.time,
         monotonic: t.Callable[[], float] = time.monotonic,
         sleep: t.Callable[[float], None] = time.sleep,
     ) -> None:
         self._min_interval = 3600.0 / max_requests_per_hour if max_requests_per_hour else 0.0
+        self._max_wait = max_rate_limit_wait
         self._clock = clock
         self._monotonic = monotonic
         self._sleep = sleep
@@ -112,8 +126,26 @@ class RateGovernor:
                         window.remaining -= 1
                 else:
                     window.remaining = None  # the window rolled over; its counts are stale
+            self._count_pause_for_window(company, window, start - max(now_mono, window.own_slot))
+            window.own_slot = start + self._min_interval
             window.next_slot = start + spacing
             return start - now_mono
+
+    def _count_pause_for_window(self, company: str, window: _Window, pause: float) -> None:
+        if pause <= 0.0005:
+            window.paused_for_window = 0.0
+            return
+        total = window.paused_for_window + pause
+        if self._max_wait is not None and total > self._max_wait:
+            reset_in = (window.reset_at or 0.0) - self._clock()
+            raise RetriesExhaustedError(
+                f"company {company or '(login)'}: Procore's rate-limit headers ask for a pause of "
+                f"{pause:.0f}s (X-Rate-Limit-Reset is {reset_in:.0f}s away; a pause is at most "
+                f"{LONGEST_WINDOW:.0f}s), which would make {total:.0f}s of waiting for this "
+                f"company's window, beyond max_rate_limit_wait ({self._max_wait:g}s); raise "
+                "max_rate_limit_wait or lower the load on this company's budget"
+            )
+        window.paused_for_window = total
 
     def before_request(self, company: str) -> None:
         delay = self._reserve_slot(company)

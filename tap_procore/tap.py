@@ -166,16 +166,23 @@ class TapProcore(PrivateTapHooks):
         workers = int(self.config.get("max_workers") or 1)
         return ThreadPoolExecutor(max_workers=max(2, workers), thread_name_prefix="procore-page")
 
+    @property
+    def _max_rate_limit_wait(self) -> float:
+        return float(self.config.get("max_rate_limit_wait", 4 * 3600))
+
     @cached_property
     def governor(self) -> RateGovernor:
-        return RateGovernor(max_requests_per_hour=self.config.get("max_requests_per_hour"))
+        return RateGovernor(
+            max_requests_per_hour=self.config.get("max_requests_per_hour"),
+            max_rate_limit_wait=self._max_rate_limit_wait,
+        )
 
     @cached_property
     def transport(self) -> Transport:
         return Transport(
             governor=self.governor,
             max_retries=int(self.config.get("max_retries") or 8),
-            max_rate_limit_wait=float(self.config.get("max_rate_limit_wait", 4 * 3600)),
+            max_rate_limit_wait=self._max_rate_limit_wait,
         )
 
     @cached_property

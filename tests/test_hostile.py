@@ -366,6 +366,27 @@ def test_rate_limit_storm_waits_grow_and_end(tmp_path, retry_after):
     assert "Backing off" not in run.stderr  # one line per wait, naming the request
 
 
+def test_a_window_reset_a_year_away_counts_against_max_rate_limit_wait(tmp_path):
+    """The answers say the window is spent until a year from now: each pause is capped at an
+    hour, and the pauses count against max_rate_limit_wait like waits after a 429."""
+    a_year_away = str(int(time.time()) + 365 * 86400)
+    spent = [
+        ("X-Rate-Limit-Limit", "3600"),
+        ("X-Rate-Limit-Remaining", "0"),
+        ("X-Rate-Limit-Reset", a_year_away),
+    ]
+
+    def companies(handler: HostileHandler, exchange) -> None:
+        reply(handler, 200, [{"id": COMPANY_ID, "name": "Hostile Builders"}], spent)
+
+    with HostileServer({("GET", "/rest/v1.0/companies"): companies}) as procore:
+        run = run_against(procore.url, tmp_path, max_rate_limit_wait=5)
+        listed = procore.hits(TRADES)
+    line = stop_line(run)
+    assert f"trades: GET {TRADES}" in line and "max_rate_limit_wait (5s)" in line
+    assert listed == []
+
+
 @pytest.fixture(scope="module")
 def gzip_bomb() -> bytes:
     """About 1 MiB of gzip that expands to 1 GiB of spaces."""

@@ -248,3 +248,64 @@ def test_a_reset_header_years_away_never_means_waiting_years():
     )
     pacer.before_request("1")
     assert sum(clock.slept) <= 3601
+
+
+def _spent_window(pacer: RateGovernor, clock: FakeClock, *, reset_in: float) -> None:
+    pacer.observe(
+        "1",
+        {
+            "X-Rate-Limit-Limit": "3600",
+            "X-Rate-Limit-Remaining": "0",
+            "X-Rate-Limit-Reset": str(int(clock.now + reset_in)),
+        },
+    )
+
+
+def test_a_window_reset_beyond_the_allowance_stops_without_waiting():
+    clock = FakeClock()
+    pacer = governor(clock, max_rate_limit_wait=10)
+    _spent_window(pacer, clock, reset_in=365 * 86400)
+    with pytest.raises(RetriesExhaustedError) as stopped:
+        pacer.before_request("1")
+    assert clock.slept == []
+    message = str(stopped.value)
+    assert "company 1" in message and "max_rate_limit_wait (10s)" in message
+    assert "31536000s away" in message
+
+
+def test_pauses_for_a_window_that_never_resets_add_up_to_the_allowance():
+    clock = FakeClock()
+    pacer = governor(clock, max_rate_limit_wait=3 * 3600 + 60)
+    paused = 0
+    with pytest.raises(RetriesExhaustedError, match="max_rate_limit_wait"):
+        for _ in range(10):
+            _spent_window(pacer, clock, reset_in=365 * 86400)  # every answer says the same
+            pacer.before_request("1")
+            paused += 1
+    assert paused == 3 and sum(clock.slept) == pytest.approx(3 * 3600, abs=1)
+
+
+def test_an_honest_hourly_window_is_waited_out_run_after_run():
+    clock = FakeClock()
+    pacer = governor(clock, max_rate_limit_wait=2000)
+    for _ in range(5):
+        _spent_window(pacer, clock, reset_in=1800)
+        pacer.before_request("1")  # waits for the reset
+        pacer.observe(
+            "1",
+            {
+                "X-Rate-Limit-Limit": "3600",
+                "X-Rate-Limit-Remaining": "3599",
+                "X-Rate-Limit-Reset": str(int(clock.now + 3600)),
+            },
+        )
+        pacer.before_request("1")  # a fresh window: no pause, the count starts again
+    assert sum(clock.slept) == pytest.approx(5 * 1800, abs=5)
+
+
+def test_the_users_own_pace_is_not_a_wait_for_the_window():
+    clock = FakeClock()
+    pacer = governor(clock, max_requests_per_hour=60, max_rate_limit_wait=10)
+    for _ in range(5):
+        pacer.before_request("1")
+    assert clock.slept == [pytest.approx(60)] * 4
