@@ -10,7 +10,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -68,18 +67,6 @@ def test_ids_are_integers_or_text_and_timestamps_have_formats(catalog):
             # Resource Planning's timestamps are epoch numbers: they stay integers.
             epoch = _non_null_types(properties["updated_at"]) == {"integer"}
             assert epoch or properties["updated_at"].get("format") == "date-time", name
-
-
-def test_discovery_is_fast():
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "tap_procore.tap", "--discover"],
-        cwd=REPO,
-        capture_output=True,
-        check=True,
-    )
-    # Generous for a loaded CI machine; measured at about 0.7 s including Python start-up.
-    assert time.perf_counter() - started < 5
 
 
 @pytest.fixture(scope="module")
