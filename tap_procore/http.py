@@ -31,6 +31,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from tap_procore.errors import ProcoreError
+from tap_procore.redaction import printable_url
 
 DEFAULT_MAX_RESPONSE_BYTES = 128 * 2**20
 CHUNK_BYTES = 64 * 1024
@@ -177,8 +178,8 @@ def origin(url: str) -> tuple[str, str, int | None]:
 
 
 def host_of(url: str) -> str:
-    parts = urlsplit(url)
-    return parts.netloc.rsplit("@", 1)[-1] or url
+    """`host:port` of a URL, for messages (never its userinfo)."""
+    return urlsplit(printable_url(url)).netloc or printable_url(url)
 
 
 def _total_seconds(timeout: t.Any) -> float | None:

@@ -25,6 +25,7 @@ from tap_procore.command_line import add_tap_options, check_tap_files, tap_from_
 from tap_procore.errors import ProcoreError, ScopeUnavailable
 from tap_procore.hierarchy import ProjectsStream
 from tap_procore.paging import header_count
+from tap_procore.redaction import SecretRedactor
 from tap_procore.sweep import Scope
 
 if t.TYPE_CHECKING:
@@ -421,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
         tap = tap_from_args(args)
         estimate = plan(tap, max(args.sample, 0))
     except ProcoreError as exc:
-        print(f"tap-procore-plan stopped: {exc}", file=sys.stderr)
+        print(f"tap-procore-plan stopped: {SecretRedactor.scrub_active(str(exc))}", file=sys.stderr)
         return 1
     print(render(estimate))
     return 0

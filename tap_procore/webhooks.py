@@ -395,7 +395,10 @@ def main(argv: list[str] | None = None, out: t.TextIO | None = None) -> int:
         )
         return 1
     except ProcoreError as exc:
-        print(f"tap-procore-webhooks stopped: {exc}", file=sys.stderr)
+        print(
+            f"tap-procore-webhooks stopped: {SecretRedactor.scrub_active(str(exc))}",
+            file=sys.stderr,
+        )
         return 1
 
 
