@@ -81,7 +81,8 @@ class TapProcore(PrivateTapHooks):
         # The first checkpoint comes one interval into the run, not with the first project.
         self._last_checkpoint = time.monotonic()
         # A signal before the first checkpoint ends the output with the state the run got.
-        t.cast(FlushAtStateWriter, self.message_writer).starting_state(self.state)
+        if isinstance(self.message_writer, FlushAtStateWriter):
+            self.message_writer.starting_state(self.state)
         # A run's log is for people: per-request METRIC lines and the SDK's per-stream
         # bookkeeping come back with LOGLEVEL=DEBUG.
         if self.logger.getEffectiveLevel() > logging.DEBUG:
