@@ -215,6 +215,14 @@ CONFIG_SCHEMA = th.PropertiesList(
         description="Make this run a full reconciliation sweep now (set it for one run, e.g. "
         "TAP_PROCORE_CHANGE_FEED_FULL_SWEEP=true).",
     ),
+    th.Property(
+        "fail_fast",
+        th.BooleanType,
+        default=False,
+        description="Stop the run at the first failure of any stream in any project. By default "
+        "a failure stops only that stream in that project (it is read again next run), the "
+        "run goes on, and it ends non-zero with the failures listed.",
+    ),
 ).to_dict()
 
 
@@ -302,7 +310,7 @@ def validate_config(config: t.Mapping[str, t.Any]) -> None:
     _positive_int_list(config, "project_ids", required=False)
     resolve_endpoints(config)
     _start_date(config)
-    for name in ("include_inactive_projects", "change_feed", "change_feed_full_sweep"):
+    for name in ("include_inactive_projects", "change_feed", "change_feed_full_sweep", "fail_fast"):
         if config.get(name) not in (None, True, False):
             raise ConfigError(name, "must be true or false")
     namespace = config.get("change_feed_namespace")

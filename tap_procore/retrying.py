@@ -18,7 +18,12 @@ import requests
 from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
-from tap_procore.errors import FatalAPIError, RetriesExhaustedError
+from tap_procore.errors import (
+    CredentialsRejected,
+    FatalAPIError,
+    RateLimitWaitExceeded,
+    RetriesExhaustedError,
+)
 from tap_procore.http import describe_failure
 from tap_procore.sdk_private import PrivateStreamHooks
 from tap_procore.transport import ATTEMPTS_CEILING, RateLimited, TokenRejected, TransientError
@@ -154,8 +159,10 @@ class RetryingStream(PrivateStreamHooks):
         def send(prepared_request: requests.PreparedRequest, context: Context | None) -> t.Any:
             try:
                 return retrying(prepared_request, context)
-            except RetriesExhaustedError as exc:
-                raise RetriesExhaustedError(f"{self.describe(prepared_request)}: {exc}") from None
+            except (RetriesExhaustedError, CredentialsRejected, RateLimitWaitExceeded) as exc:
+                # The same kind of error (it decides whether the scope or the run stops), now
+                # naming the request.
+                raise type(exc)(f"{self.describe(prepared_request)}: {exc}") from None
             except RetriableAPIError as exc:  # backoff's own ceiling on attempts
                 msg = (
                     f"{self.describe(prepared_request)}: gave up after {ATTEMPTS_CEILING} "
