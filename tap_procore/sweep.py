@@ -476,6 +476,9 @@ def _validate_feed(feed: dict[str, t.Any], key: str) -> None:
     for name in ("full_sweep", "anchored_at"):
         if feed.get(name) is not None:
             _timestamp(feed[name], f"{key}.{name}")
+    vouched = feed.get("vouched", [])
+    if not isinstance(vouched, list) or not all(isinstance(name, str) for name in vouched):
+        raise StateError(f"{key}.vouched", "must be a list of stream names")
     companies = _object(feed.get("companies", {}), f"{key}.companies")
     for company_id, company in companies.items():
         where = f"{key}.companies.{company_id}"
@@ -484,6 +487,13 @@ def _validate_feed(feed: dict[str, t.Any], key: str) -> None:
             _timestamp(since, f"{where}.triggers.{since}")
             if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
                 raise StateError(f"{where}.triggers.{since}", "must be a list of trigger ids")
+        seen = company.get("seen")
+        if seen is not None:
+            seen = _object(seen, f"{where}.seen")
+            _timestamp(seen.get("from"), f"{where}.seen.from")
+            hours = _object(seen.get("hours", {}), f"{where}.seen.hours")
+            if not all(isinstance(digest, str) for digest in hours.values()):
+                raise StateError(f"{where}.seen.hours", "must map hours to digests")
         anchor = company.get("anchor")
         if anchor is not None:
             if not (isinstance(anchor, list) and len(anchor) == 2 and isinstance(anchor[0], str)):
