@@ -33,6 +33,7 @@ from .auth import (
 )
 from .faults import (
     ALTERING_KINDS,
+    MUTATING_KINDS,
     REPLACING_KINDS,
     FaultBoard,
     FaultRule,
@@ -313,6 +314,7 @@ class DoubleApp:
         body = result.body
         if result.content_type == JSON_TYPE:
             body, headers = self._altering_faults(request.path, result, body, headers, entry)
+        self._mutating_faults(request.path, result)
         return Response(result.status, body, result.content_type, headers), route
 
     def _webhooks_answer(
@@ -387,7 +389,11 @@ class DoubleApp:
         headers: list[tuple[str, str]],
         entry: dict[str, Any],
     ) -> tuple[bytes, list[tuple[str, str]]]:
+        fired: set[int] = set()  # each rule at most once per answer
+
         def is_page(rule: FaultRule) -> bool:
+            if rule.id in fired:
+                return False
             if rule.kind == "empty_page":
                 return result.page is not None and result.page == int(rule.option("page", 2))
             if rule.kind == "wrong_total":
@@ -398,6 +404,7 @@ class DoubleApp:
             fault = self.faults.take(path, ALTERING_KINDS, qualifies=is_page)
             if fault is None:
                 return body, headers
+            fired.add(fault.id)
             entry["fault"] = fault.kind
             if fault.kind == "empty_page":
                 body = result.empty_body or b"[]"
@@ -408,6 +415,24 @@ class DoubleApp:
                 body = body[: max(1, len(body) // 2)]
             elif fault.kind == "invalid_json":
                 body = b'{"errors": <html>not json</html>'
+
+    def _mutating_faults(self, path: str, result: ApiResult) -> None:
+        """Data that changes right after a page was served: the next pages see it."""
+        if result.page is None:
+            return
+        fired: set[int] = set()  # each rule at most once per answer
+        while True:
+            fault = self.faults.take(
+                path,
+                MUTATING_KINDS,
+                qualifies=lambda rule: (
+                    rule.id not in fired and result.page == int(rule.option("page", 1))
+                ),
+            )
+            if fault is None:
+                return
+            fired.add(fault.id)
+            self.api.mutate(dict(fault.option("mutation", {})))
 
     # ============================================================ control API
 
