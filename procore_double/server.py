@@ -111,6 +111,10 @@ class Response:
     reset: bool = False  # drop the connection instead of answering
 
 
+def header_count(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
 def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | None = None):
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     return Response(status, body, JSON_TYPE, list(headers or []))
@@ -347,7 +351,20 @@ class DoubleApp:
             headers.append(("Link", link))
         if answer.status == 204:
             return Response(204, b"", JSON_TYPE, headers), route
-        return json_response(answer.status, answer.payload, headers), route
+        response = json_response(answer.status, answer.payload, headers)
+        if answer.paging is not None:
+            # A listing of the webhooks API misbehaves like any other (Total, empty pages).
+            listed = ApiResult(
+                answer.status,
+                response.body,
+                headers=headers,
+                page=answer.paging[0],
+                total=header_count(dict(headers).get("Total")),
+                empty_body=b'{"data": []}',
+            )
+            body, headers = self._altering_faults(request.path, listed, response.body, headers, {})
+            response = Response(answer.status, body, JSON_TYPE, headers)
+        return response, route
 
     def _base_url(self, request: Request) -> str:
         return f"http://{request.host}" if request.host else self.base_url

@@ -36,6 +36,10 @@ class CredentialsRejected(FatalAPIError):
     """Procore refuses the credentials or the tokens they give: no request can succeed."""
 
 
+class LoginFailed(FatalAPIError):
+    """The token endpoint kept failing: without a token no request can be made."""
+
+
 class RateLimitWaitExceeded(FatalAPIError):
     """Waiting out the rate limit would take longer than `max_rate_limit_wait` allows."""
 

@@ -32,7 +32,12 @@ import requests
 from singer_sdk.exceptions import RetriableAPIError
 
 from tap_procore.dates import ProcoreClock, parse_http_date
-from tap_procore.errors import CredentialsRejected, RateLimitWaitExceeded, RetriesExhaustedError
+from tap_procore.errors import (
+    CredentialsRejected,
+    LoginFailed,
+    RateLimitWaitExceeded,
+    RetriesExhaustedError,
+)
 from tap_procore.pacing import RateGovernor
 
 # Waits for transient failures grow 1, 2, 4 ... seconds, capped here.
@@ -51,6 +56,10 @@ ATTEMPTS_CEILING = 200
 class TransientError(RetriableAPIError):
     """A response worth retrying: 5xx, 408, a body that is not valid JSON or not the shape
     the endpoint documents, a connection that failed in a way that may pass."""
+
+
+class LoginTransient(TransientError):
+    """Logging in failed in a way that may pass; if it does not, nothing else can be read."""
 
 
 class RateLimited(RetriableAPIError):
@@ -154,9 +163,10 @@ class RetryPolicy:
             return wait
         self.failures += 1
         if self.failures >= self._transport.max_retries:
-            raise RetriesExhaustedError(
-                f"gave up after {self.failures} attempts; last error: {exc}"
-            )
+            msg = f"gave up after {self.failures} attempts; last error: {exc}"
+            if isinstance(exc, LoginTransient):
+                raise LoginFailed(msg)
+            raise RetriesExhaustedError(msg)
         return min(MAX_BACKOFF_SECONDS, 2.0 ** (self.failures - 1)) * random.uniform(0.8, 1.2)
 
 
