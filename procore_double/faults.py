@@ -18,6 +18,9 @@ Kinds that alter a successful JSON answer:
   truncated_json, invalid_json   200 with a cut / unparsable body
   empty_page                     page `page` (default 2) of a listing comes back []
   wrong_total                    Total header off by `total_delta` (default 7)
+  null_key                       row `row` (default 0) of the page has `field` (default "id")
+                                 null: a record no target can load
+  wrong_shape                    200 with an object where the route answers a list
 Kinds that change the data, as Procore's users do while a listing is read:
   mutate_after_page              once page `page` (default 1) of a matching listing has been
                                  served, apply `mutation` (a /_double/mutate payload: touch, add
@@ -46,7 +49,9 @@ REPLACING_KINDS = frozenset(
         "timeout",
     }
 )
-ALTERING_KINDS = frozenset({"truncated_json", "invalid_json", "empty_page", "wrong_total"})
+ALTERING_KINDS = frozenset(
+    {"truncated_json", "invalid_json", "empty_page", "wrong_total", "null_key", "wrong_shape"}
+)
 MUTATING_KINDS = frozenset({"mutate_after_page"})
 KINDS = REPLACING_KINDS | ALTERING_KINDS | MUTATING_KINDS
 OPTIONS = frozenset(
@@ -62,6 +67,8 @@ OPTIONS = frozenset(
         "page",
         "total_delta",
         "mutation",
+        "row",
+        "field",
     }
 )
 

@@ -111,6 +111,34 @@ class Response:
     reset: bool = False  # drop the connection instead of answering
 
 
+def _altered(
+    fault: FaultRule, result: ApiResult, body: bytes, headers: list[tuple[str, str]]
+) -> tuple[bytes, list[tuple[str, str]]]:
+    """A successful JSON answer as one altering fault rule changes it."""
+    if fault.kind == "empty_page":
+        return result.empty_body or b"[]", headers
+    if fault.kind == "wrong_total":
+        wrong = str((result.total or 0) + int(fault.option("total_delta", 7)))
+        return body, [(k, wrong if k == "Total" else v) for k, v in headers]
+    if fault.kind == "truncated_json":
+        return body[: max(1, len(body) // 2)], headers
+    if fault.kind == "invalid_json":
+        return b'{"errors": <html>not json</html>', headers
+    if fault.kind == "wrong_shape":
+        return b'{"unexpected": "an object where a list belongs"}', headers
+    row, name = int(fault.option("row", 0)), str(fault.option("field", "id"))
+    return _with_null(body, row, name), headers  # null_key
+
+
+def _with_null(body: bytes, row: int, name: str) -> bytes:
+    """The listing's body with one field of one row set to null (v2 `data` envelopes too)."""
+    decoded = json.loads(body)
+    rows = decoded.get("data") if isinstance(decoded, dict) else decoded
+    if isinstance(rows, list) and 0 <= row < len(rows) and isinstance(rows[row], dict):
+        rows[row][name] = None
+    return json.dumps(decoded).encode()
+
+
 def header_count(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
@@ -423,15 +451,7 @@ class DoubleApp:
                 return body, headers
             fired.add(fault.id)
             entry["fault"] = fault.kind
-            if fault.kind == "empty_page":
-                body = result.empty_body or b"[]"
-            elif fault.kind == "wrong_total":
-                wrong = str((result.total or 0) + int(fault.option("total_delta", 7)))
-                headers = [(k, wrong if k == "Total" else v) for k, v in headers]
-            elif fault.kind == "truncated_json":
-                body = body[: max(1, len(body) // 2)]
-            elif fault.kind == "invalid_json":
-                body = b'{"errors": <html>not json</html>'
+            body, headers = _altered(fault, result, body, headers)
 
     def _mutating_faults(self, path: str, result: ApiResult) -> None:
         """Data that changes right after a page was served: the next pages see it."""
