@@ -152,7 +152,7 @@ CONFIG_SCHEMA = th.PropertiesList(
         th.IntegerType,
         default=DEFAULT_MAX_RESPONSE_BYTES,
         description="Largest response body accepted, counted after decompression; a larger one "
-        "stops the run (a page of Procore's is a few megabytes at most).",
+        "fails the listing it belongs to (a page of Procore's is a few megabytes at most).",
     ),
     th.Property(
         "window_overlap_seconds",
