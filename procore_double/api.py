@@ -696,8 +696,9 @@ class ApiService:
             if action == "add":
                 changed = self.tenant.new_rows(collection, count)
             else:
-                changed = self._pick_rows(collection, ids, count)
-                stamp = now_text()
+                changed = self._pick_rows(collection, ids, count, payload.get("positions"))
+                # A change Procore records late carries its own, earlier, time.
+                stamp = str(payload.get("updated_at") or now_text())
                 for row in changed:
                     if action == "delete":
                         row.deleted = True
@@ -733,8 +734,13 @@ class ApiService:
             project.updated_at,
         )
 
-    def _pick_rows(self, collection: Collection, ids: list[str], count: int) -> list[Row]:
+    def _pick_rows(
+        self, collection: Collection, ids: list[str], count: int, positions: Any = None
+    ) -> list[Row]:
         live = [row for row in collection.rows if not row.deleted]
+        if positions is not None:
+            # By place in the listing as it is now ("the first row"), as a user sees it.
+            return [live[int(n)] for n in positions if int(n) < len(live)]
         if ids:
             chosen = [row for row in live if str(row.id) in ids]
             if len(chosen) != len(set(ids)):

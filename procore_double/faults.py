@@ -8,6 +8,7 @@ fires once.
 
 Kinds that replace the answer (checked before auth and routing):
   http_500, http_502, http_504   HTML error page with that status
+  http_403, http_404             refused, as Procore answers for a tool that is off
   http_503                       HTML page + Retry-After (`retry_after`, default 1)
   rate_limit_429                 429; Retry-After `retry_after` (default 1; null
                                  omits it) and X-Rate-Limit-Reset now+`reset_in`
@@ -17,6 +18,14 @@ Kinds that alter a successful JSON answer:
   truncated_json, invalid_json   200 with a cut / unparsable body
   empty_page                     page `page` (default 2) of a listing comes back []
   wrong_total                    Total header off by `total_delta` (default 7)
+  null_key                       row `row` (default 0) of the page has `field` (default "id")
+                                 null: a record no target can load
+  wrong_shape                    200 with an object where the route answers a list
+Kinds that change the data, as Procore's users do while a listing is read:
+  mutate_after_page              once page `page` (default 1) of a matching listing has been
+                                 served, apply `mutation` (a /_double/mutate payload: touch, add
+                                 or delete rows, optionally `updated_at`): later pages shift as
+                                 Procore's offsets do
 """
 
 from __future__ import annotations
@@ -29,6 +38,8 @@ from typing import Any
 
 REPLACING_KINDS = frozenset(
     {
+        "http_403",
+        "http_404",
         "http_500",
         "http_502",
         "http_503",
@@ -38,8 +49,11 @@ REPLACING_KINDS = frozenset(
         "timeout",
     }
 )
-ALTERING_KINDS = frozenset({"truncated_json", "invalid_json", "empty_page", "wrong_total"})
-KINDS = REPLACING_KINDS | ALTERING_KINDS
+ALTERING_KINDS = frozenset(
+    {"truncated_json", "invalid_json", "empty_page", "wrong_total", "null_key", "wrong_shape"}
+)
+MUTATING_KINDS = frozenset({"mutate_after_page"})
+KINDS = REPLACING_KINDS | ALTERING_KINDS | MUTATING_KINDS
 OPTIONS = frozenset(
     {
         "kind",
@@ -52,10 +66,15 @@ OPTIONS = frozenset(
         "seconds",
         "page",
         "total_delta",
+        "mutation",
+        "row",
+        "field",
     }
 )
 
 ERROR_PAGES = {
+    403: "Forbidden",
+    404: "Not Found",
     500: "We're sorry, but something went wrong.",
     502: "Bad Gateway",
     503: "Service Unavailable. Please retry later.",

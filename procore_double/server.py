@@ -33,6 +33,7 @@ from .auth import (
 )
 from .faults import (
     ALTERING_KINDS,
+    MUTATING_KINDS,
     REPLACING_KINDS,
     FaultBoard,
     FaultRule,
@@ -108,6 +109,38 @@ class Response:
     content_type: str = JSON_TYPE
     headers: list[tuple[str, str]] = field(default_factory=list)
     reset: bool = False  # drop the connection instead of answering
+
+
+def _altered(
+    fault: FaultRule, result: ApiResult, body: bytes, headers: list[tuple[str, str]]
+) -> tuple[bytes, list[tuple[str, str]]]:
+    """A successful JSON answer as one altering fault rule changes it."""
+    if fault.kind == "empty_page":
+        return result.empty_body or b"[]", headers
+    if fault.kind == "wrong_total":
+        wrong = str((result.total or 0) + int(fault.option("total_delta", 7)))
+        return body, [(k, wrong if k == "Total" else v) for k, v in headers]
+    if fault.kind == "truncated_json":
+        return body[: max(1, len(body) // 2)], headers
+    if fault.kind == "invalid_json":
+        return b'{"errors": <html>not json</html>', headers
+    if fault.kind == "wrong_shape":
+        return b'{"unexpected": "an object where a list belongs"}', headers
+    row, name = int(fault.option("row", 0)), str(fault.option("field", "id"))
+    return _with_null(body, row, name), headers  # null_key
+
+
+def _with_null(body: bytes, row: int, name: str) -> bytes:
+    """The listing's body with one field of one row set to null (v2 `data` envelopes too)."""
+    decoded = json.loads(body)
+    rows = decoded.get("data") if isinstance(decoded, dict) else decoded
+    if isinstance(rows, list) and 0 <= row < len(rows) and isinstance(rows[row], dict):
+        rows[row][name] = None
+    return json.dumps(decoded).encode()
+
+
+def header_count(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
 def json_response(status: int, payload: Any, headers: list[tuple[str, str]] | None = None):
@@ -313,6 +346,7 @@ class DoubleApp:
         body = result.body
         if result.content_type == JSON_TYPE:
             body, headers = self._altering_faults(request.path, result, body, headers, entry)
+        self._mutating_faults(request.path, result)
         return Response(result.status, body, result.content_type, headers), route
 
     def _webhooks_answer(
@@ -345,7 +379,20 @@ class DoubleApp:
             headers.append(("Link", link))
         if answer.status == 204:
             return Response(204, b"", JSON_TYPE, headers), route
-        return json_response(answer.status, answer.payload, headers), route
+        response = json_response(answer.status, answer.payload, headers)
+        if answer.paging is not None:
+            # A listing of the webhooks API misbehaves like any other (Total, empty pages).
+            listed = ApiResult(
+                answer.status,
+                response.body,
+                headers=headers,
+                page=answer.paging[0],
+                total=header_count(dict(headers).get("Total")),
+                empty_body=b'{"data": []}',
+            )
+            body, headers = self._altering_faults(request.path, listed, response.body, headers, {})
+            response = Response(answer.status, body, JSON_TYPE, headers)
+        return response, route
 
     def _base_url(self, request: Request) -> str:
         return f"http://{request.host}" if request.host else self.base_url
@@ -387,7 +434,11 @@ class DoubleApp:
         headers: list[tuple[str, str]],
         entry: dict[str, Any],
     ) -> tuple[bytes, list[tuple[str, str]]]:
+        fired: set[int] = set()  # each rule at most once per answer
+
         def is_page(rule: FaultRule) -> bool:
+            if rule.id in fired:
+                return False
             if rule.kind == "empty_page":
                 return result.page is not None and result.page == int(rule.option("page", 2))
             if rule.kind == "wrong_total":
@@ -398,16 +449,27 @@ class DoubleApp:
             fault = self.faults.take(path, ALTERING_KINDS, qualifies=is_page)
             if fault is None:
                 return body, headers
+            fired.add(fault.id)
             entry["fault"] = fault.kind
-            if fault.kind == "empty_page":
-                body = result.empty_body or b"[]"
-            elif fault.kind == "wrong_total":
-                wrong = str((result.total or 0) + int(fault.option("total_delta", 7)))
-                headers = [(k, wrong if k == "Total" else v) for k, v in headers]
-            elif fault.kind == "truncated_json":
-                body = body[: max(1, len(body) // 2)]
-            elif fault.kind == "invalid_json":
-                body = b'{"errors": <html>not json</html>'
+            body, headers = _altered(fault, result, body, headers)
+
+    def _mutating_faults(self, path: str, result: ApiResult) -> None:
+        """Data that changes right after a page was served: the next pages see it."""
+        if result.page is None:
+            return
+        fired: set[int] = set()  # each rule at most once per answer
+        while True:
+            fault = self.faults.take(
+                path,
+                MUTATING_KINDS,
+                qualifies=lambda rule: (
+                    rule.id not in fired and result.page == int(rule.option("page", 1))
+                ),
+            )
+            if fault is None:
+                return
+            fired.add(fault.id)
+            self.api.mutate(dict(fault.option("mutation", {})))
 
     # ============================================================ control API
 

@@ -5,7 +5,8 @@
 * 401 -> renew the token and retry; 429 (and 503 with Retry-After) -> wait as Procore says;
   5xx, 408, a body that is not JSON or not the endpoint's shape -> retry with backoff;
 * 403/404 -> `ScopeUnavailable`: this project's (or company's) tool is skipped, the run goes on;
-* a redirect that was not followed, any other 4xx, JSON nested too deeply -> one fatal line;
+* any other 4xx, JSON nested too deeply -> a `ScopeFailure`: this scope fails, the run goes on;
+* a redirect that was not followed -> one fatal line (api_url is wrong for every request);
 * otherwise the records: v2 ``data`` envelopes unwrapped, one-object endpoints as one record,
   NUL characters and unpaired UTF-16 surrogates in text replaced. They travel on the response
   to `parse_response`.
@@ -23,7 +24,7 @@ import msgspec
 import requests
 
 from tap_procore.conform import without_lone_surrogates, without_nul
-from tap_procore.errors import FatalAPIError, ScopeUnavailable
+from tap_procore.errors import FatalAPIError, RequestRefused, ScopeUnavailable, UnreadableAnswer
 from tap_procore.http import MAX_REDIRECTS, origin
 from tap_procore.redaction import SecretRedactor
 from tap_procore.retrying import RetryingStream
@@ -145,7 +146,7 @@ class AnswersStream(RetryingStream):
             return ScopeUnavailable(status, body_summary(response))
         if status >= 400:
             summary = body_summary(response)
-            return FatalAPIError(
+            return RequestRefused(
                 f"{self._where(response)} was refused with HTTP {status}: {summary}"
             )
         return None
@@ -155,7 +156,7 @@ class AnswersStream(RetryingStream):
         try:
             body = decode_json(content)
         except TooDeep as exc:
-            raise FatalAPIError(f"{self._where(response)}: {exc}") from None
+            raise UnreadableAnswer(f"{self._where(response)}: {exc}") from None
         except ValueError:
             raise TransientError(why_not_json(content), response) from None
         # Rare: only such pages pay for a walk over every text.

@@ -171,7 +171,7 @@ def refresh_token_file_lock(path: Path) -> t.Iterator[None]:
 class RefreshRefused(FatalAPIError):
     """The token endpoint refused the grant; `code` is its OAuth error code."""
 
-    def __init__(self, message: str, code: str) -> None:
+    def __init__(self, message: str, code: str = "") -> None:
         super().__init__(message)
         self.code = code
 

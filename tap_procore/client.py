@@ -28,7 +28,7 @@ import msgspec
 from tap_procore import dates
 from tap_procore.conform import RecordConformer
 from tap_procore.deletes import DELETED_AT, deleted_at_of, main_stream_of
-from tap_procore.errors import ProcoreError, ScopeUnavailable
+from tap_procore.errors import ProcoreError, ScopeFailure, ScopeUnavailable, UnloadableRecord
 from tap_procore.sweep import Scope
 from tap_procore.windows import WindowedStream
 
@@ -111,8 +111,8 @@ class ProcoreStream(WindowedStream):
             if tap.feed.skips(self.name, scope, covered):
                 return  # the change feed vouches that nothing changed here
         if self.tool and tap.tools.is_off(scope, self.tool):
-            tap.report.skip(self.name, scope, f"tool '{self.tool}' is not active in the project")
-            tap.sweep.record_skip(self.name, scope)
+            reason = f"tool '{self.tool}' is not active in the project"
+            tap.outcomes.skip(self.name, scope, reason)
             return
         parent = context.get(PARENT_FIELDS) or {}
         if self.embedded_in is not None:
@@ -124,6 +124,9 @@ class ProcoreStream(WindowedStream):
             yield from self._listed_records(dict(context))
         except ScopeUnavailable as exc:
             self.on_unavailable(scope, exc)
+        except ScopeFailure as exc:
+            # This scope (and what hangs from it) is read again next run; the run goes on.
+            tap.outcomes.fail(self.name, scope, exc)
 
     def _listed_records(self, context: dict[str, t.Any]) -> t.Iterator[dict[str, t.Any]]:
         for parent_context in self._parent_contexts(context):
@@ -194,8 +197,7 @@ class ProcoreStream(WindowedStream):
 
     def on_unavailable(self, scope: Scope, exc: ScopeUnavailable) -> None:
         """A 403/404 for one project's (or company's) tool: skip it, say so, carry on."""
-        self.tap.report.skip(self.name, scope, str(exc))
-        self.tap.sweep.record_skip(self.name, scope)
+        self.tap.outcomes.skip(self.name, scope, str(exc))
         if scope.is_project:
             self.tap.tools.note_refusal()
 
@@ -208,7 +210,15 @@ class ProcoreStream(WindowedStream):
                     row[key] = value
         if ROW_KEY in self.primary_keys:
             row[ROW_KEY] = self._unique_in_list(self.surrogate_key(row), context)
-        return self._conformer.conform(row)
+        try:
+            return self._conformer.conform(row)
+        except UnloadableRecord as exc:
+            # Left out, not stopping the stream; its scope keeps its old bookmark so that the
+            # record is read again once Procore sends it whole.
+            if context is None:
+                raise
+            self.tap.outcomes.fail(self.name, self.scope_of(context), exc.at(self.position))
+            return None
 
     # --- surrogate keys ------------------------------------------------------------------------
 

@@ -153,7 +153,7 @@ CONFIG_SCHEMA = th.PropertiesList(
         th.IntegerType,
         default=DEFAULT_MAX_RESPONSE_BYTES,
         description="Largest response body accepted, counted after decompression; a larger one "
-        "stops the run (a page of Procore's is a few megabytes at most).",
+        "fails the listing it belongs to (a page of Procore's is a few megabytes at most).",
     ),
     th.Property(
         "window_overlap_seconds",
@@ -217,6 +217,14 @@ CONFIG_SCHEMA = th.PropertiesList(
         default=False,
         description="Make this run a full reconciliation sweep now (set it for one run, e.g. "
         "TAP_PROCORE_CHANGE_FEED_FULL_SWEEP=true).",
+    ),
+    th.Property(
+        "fail_fast",
+        th.BooleanType,
+        default=False,
+        description="Stop the run at the first failure of any stream in any project. By default "
+        "a failure stops only that stream in that project (it is read again next run), the "
+        "run goes on, and it ends non-zero with the failures listed.",
     ),
 ).to_dict()
 
@@ -307,7 +315,7 @@ def validate_config(config: t.Mapping[str, t.Any]) -> None:
     _positive_int_list(config, "project_ids", required=False)
     resolve_endpoints(config)
     _start_date(config)
-    for name in ("include_inactive_projects", "change_feed", "change_feed_full_sweep"):
+    for name in ("include_inactive_projects", "change_feed", "change_feed_full_sweep", "fail_fast"):
         if config.get(name) not in (None, True, False):
             raise ConfigError(name, "must be true or false")
     namespace = config.get("change_feed_namespace")

@@ -22,7 +22,7 @@ import typing as t
 
 import msgspec
 
-from tap_procore.errors import FatalAPIError
+from tap_procore.errors import UnloadableRecord
 
 logger = logging.getLogger("tap-procore")
 
@@ -295,11 +295,10 @@ class RecordConformer:
             self._keep_extra(row, moved)
         for key in self._keys:
             if row.get(key) is None:
-                msg = (
-                    f"{self._stream}: Procore sent a record without a usable '{key}', which is "
-                    "part of the stream's key; such a record cannot be loaded"
+                raise UnloadableRecord(
+                    f"a record without a usable '{key}', which is part of the stream's key, was "
+                    f"left out; it has {_identifying(row)}"
                 )
-                raise FatalAPIError(msg)
         return row
 
     def _move_unknown(self, row: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -349,3 +348,16 @@ class RecordConformer:
                 EXTRA_FIELDS,
                 ", ".join(sorted(new)),
             )
+
+
+def _identifying(row: dict[str, t.Any]) -> str:
+    """What identifies a record that cannot be loaded, for the log: the fields it has, and the
+    values of those that usually name a record."""
+    named = [
+        f"{name}={row[name]!r}"[:80]
+        for name in ("number", "title", "name", "subject", "code", "created_at", "updated_at")
+        if row.get(name) is not None
+    ]
+    fields = sorted(name for name, value in row.items() if value is not None)
+    shown = ", ".join(fields[:12]) + (", ..." if len(fields) > 12 else "")
+    return f"fields {shown or 'none'}" + (f" ({', '.join(named[:3])})" if named else "")

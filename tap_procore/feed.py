@@ -34,6 +34,7 @@ not grow with projects.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import typing as t
 from collections import defaultdict
@@ -64,6 +65,11 @@ PAYLOAD_VERSION = "v2.0"
 PAGE_SIZE = 100
 #: Deliveries are filtered by day; Procore does not say in which time zone, so one more day.
 DAY_MARGIN = pendulum.duration(days=1)
+#: How late a delivery may appear in the listing after the event it records and still make its
+#: partition be read. Procore retries a failing destination for up to 12 hours before it
+#: discards what is queued (its webhooks documentation); twice that is the bound. A delivery later
+#: still is caught by the next reconciliation sweep.
+LATE_DELIVERY_LOOKBACK = pendulum.duration(hours=24)
 
 HOOKS = "/rest/v2.0/companies/{company_id}/webhooks/hooks"
 HOOK = "/rest/v2.0/companies/{company_id}/webhooks/hooks/{hook_id}"
@@ -127,14 +133,15 @@ class CompanyFeed:
     first_seen: dict[str, DateTime] = field(default_factory=dict)
     #: resource name -> events Procore offers (None: the listing could not be read)
     offered: dict[str, frozenset[str]] | None = None
-    #: From when the deliveries listing is known to be complete (None: not shown).
-    complete_from: DateTime | None = None
     oldest_delivery: DateTime | None = None
     anchor_listed: bool = False
     deliveries_read: bool = False
     events: dict[str, Event] = field(default_factory=dict)
     #: (root stream, project id or None) -> newest event time
     changed: dict[tuple[str, int | None], DateTime] = field(default_factory=dict)
+    #: (root stream, project id or None) -> earliest time of a delivery listed for the first
+    #: time although its event is older than what the last run read (a late delivery)
+    late: dict[tuple[str, int | None], DateTime] = field(default_factory=dict)
     #: stream -> project id or None -> resource id -> time of the delete
     deletes: dict[str, dict[int | None, dict[t.Any, DateTime]]] = field(default_factory=dict)
 
@@ -210,14 +217,16 @@ class ChangeFeed:
     def resources_of(self, stream: str) -> list[WebhookResource]:
         return [resource for resource in BY_NAME.values() if stream in resource.streams]
 
-    def _resources_reaching(self, root: str) -> set[str]:
-        """Resources whose events make the run read `root`: its own and its descendants'."""
-        names = {info.name for info in self.streams.values() if info.root == root}
-        return {
-            resource.name
-            for resource in BY_NAME.values()
-            if any(stream in names for stream in resource.streams)
-        }
+    def subtree(self, root: str) -> list[str]:
+        """The selected streams read through `root` (itself, when selected, and below it):
+        the feed vouches for a root only when every one of them fires events."""
+        return sorted(
+            info.name for info in self.streams.values() if info.root == root and info.selected
+        )
+
+    def subtree_resources(self, root: str) -> list[WebhookResource]:
+        names = set(self.subtree(root))
+        return [resource for resource in BY_NAME.values() if names.intersection(resource.streams)]
 
     # --- step 1: hooks, triggers, resources (before the sweep's upper bound is fixed) --------
 
@@ -383,7 +392,9 @@ class ChangeFeed:
             known.append(anchor[1])
         if not known:
             return None
-        return min(known) - self.overlap
+        # Further back than the bookmarks by the late-delivery look-back: a delivery recorded
+        # late carries its event's time, which may be before them.
+        return min(known) - self.overlap - LATE_DELIVERY_LOOKBACK
 
     def _anchor(self, company_id: int) -> tuple[str, DateTime] | None:
         saved = self._company_state(company_id).get("anchor")
@@ -408,19 +419,25 @@ class ChangeFeed:
             event = self._event(feed.company_id, delivery)
             if event is None:
                 continue
+            if event.resource not in BY_NAME:
+                # Perhaps a resource Procore renamed: its events would be lost on our streams.
+                feed.problem = (
+                    f"a delivery names the webhook resource '{event.resource}', which this tap "
+                    "does not map to streams"
+                )
             if anchor is not None and event.key == anchor[0]:
                 feed.anchor_listed = True
             if feed.oldest_delivery is None or event.timestamp < feed.oldest_delivery:
                 feed.oldest_delivery = event.timestamp
             feed.events.setdefault(event.key, event)
         feed.deliveries_read = True
+        late = self._late_hours(feed)
         for event in sorted(feed.events.values(), key=lambda e: e.timestamp):
-            self._note_change(feed, event)
+            self._note_change(feed, event, late=_hour(event.timestamp) in late)
             last_event[(event.resource, str(event.resource_id))] = event
         for event in last_event.values():
             if event.event_type == DELETE:
                 self._note_delete(feed, event)
-        feed.complete_from = feed.oldest_delivery
 
     def _event(self, company_id: int, delivery: dict[str, t.Any]) -> Event | None:
         payload = delivery.get("payload")
@@ -443,7 +460,21 @@ class ChangeFeed:
             timestamp=stamp,
         )
 
-    def _note_change(self, feed: CompanyFeed, event: Event) -> None:
+    def _late_hours(self, feed: CompanyFeed) -> set[str]:
+        """Hours (of event time) whose deliveries differ from what the last run listed: some
+        were recorded after it. Each hour is kept as a digest of its delivery keys, for the
+        look-back only, so that the state stays a few hundred bytes per company."""
+        saved = self._company_state(feed.company_id).get("seen") or {}
+        seen_from = _timestamp(saved.get("from"))
+        hours = saved.get("hours") or {}
+        current = _hour_digests(feed.events.values())
+        return {
+            hour
+            for hour, digest in current.items()
+            if seen_from is None or (hours.get(hour) != digest and hour >= _hour(seen_from))
+        }
+
+    def _note_change(self, feed: CompanyFeed, event: Event, *, late: bool) -> None:
         resource = BY_NAME.get(event.resource)
         if resource is None:
             return
@@ -452,6 +483,8 @@ class ChangeFeed:
             key = (root, event.project_id)
             if key not in feed.changed or feed.changed[key] < event.timestamp:
                 feed.changed[key] = event.timestamp
+            if late and (key not in feed.late or event.timestamp < feed.late[key]):
+                feed.late[key] = event.timestamp
 
     def _note_delete(self, feed: CompanyFeed, event: Event) -> None:
         resource = BY_NAME.get(event.resource)
@@ -470,7 +503,14 @@ class ChangeFeed:
         """Why the feed cannot vouch for `root` in this company whatever the bookmarks."""
         if feed.problem is not None:
             return feed.problem
-        resources = self.resources_of(root)
+        for name in self.subtree(root):
+            if not self.resources_of(name):
+                return (
+                    "no webhook resource covers it"
+                    if name == root
+                    else f"no webhook resource covers {name}, read below it"
+                )
+        resources = self.subtree_resources(root)
         if not resources:
             return "no webhook resource covers it"
         for resource in resources:
@@ -504,7 +544,7 @@ class ChangeFeed:
                 f"hook {feed.hook and feed.hook.get('id')} was created or changed at "
                 f"{_stamp(feed.active_since)}, after the stream's bookmark {_stamp(bookmark)}"
             )
-        for resource in self.resources_of(root):
+        for resource in self.subtree_resources(root):
             for event in self._needed_events(root):
                 seen = feed.first_seen.get(feed.triggers[(resource.name, event)])
                 if seen is not None and seen > bookmark:
@@ -569,11 +609,32 @@ class ChangeFeed:
         if feed is None:
             return True
         for (root, project_id), newest in feed.changed.items():
-            if root != stream or newest < since:
+            if root != stream or (newest < since and (root, project_id) not in feed.late):
                 continue
             if scope.project_id is None or project_id in (None, scope.project_id):
                 return True
         return False
+
+    def reread_from(self, stream: str, scope: Scope) -> DateTime | None:
+        """From when the feed needs `stream`'s partition read, when that is earlier than its
+        bookmark: a late delivery's event time; in a reconciliation sweep, the bound of the
+        previous one, for every stream the feed vouched for since (what it may have missed)."""
+        info = self.streams.get(stream)
+        if info is None:
+            return None
+        found: list[DateTime] = []
+        last_full = _timestamp(self.state.get("full_sweep"))
+        if self.full_sweep and last_full is not None and info.root in self._vouched_before():
+            found.append(last_full - self.overlap)
+        feed = self.companies.get(scope.company_id)
+        if feed is not None:
+            for (root, project_id), earliest in feed.late.items():
+                if root == info.root and project_id in (None, scope.project_id):
+                    found.append(earliest - self.overlap)
+        return min(found, default=None)
+
+    def _vouched_before(self) -> set[str]:
+        return set(self.state.get("vouched") or [])
 
     def deletes(
         self, stream: str, scope: Scope, since: DateTime | None
@@ -608,12 +669,29 @@ class ChangeFeed:
         """The sweep reached its end: keep the anchor deliveries and the last full sweep."""
         if self.full_sweep:
             self.state["full_sweep"] = _stamp(upper)
+            self.state.pop("vouched", None)
+        else:
+            vouched = self._vouched_before() | {
+                root for probed in self.probed.values() for root in self.roots if root not in probed
+            }
+            if vouched:
+                self.state["vouched"] = sorted(vouched)
         bound = upper - self.overlap
         for company_id, feed in self.companies.items():
             saved = self._company_state(company_id)
             if not feed.deliveries_read:
                 saved.pop("anchor", None)
+                saved.pop("seen", None)
                 continue
+            seen_from = bound - LATE_DELIVERY_LOOKBACK
+            saved["seen"] = {
+                "from": _stamp(seen_from),
+                "hours": {
+                    hour: digest
+                    for hour, digest in sorted(_hour_digests(feed.events.values()).items())
+                    if hour >= _hour(seen_from)
+                },
+            }
             after = [e for e in feed.events.values() if e.timestamp >= bound]
             before = [e for e in feed.events.values() if e.timestamp < bound]
             anchor = None
@@ -626,6 +704,21 @@ class ChangeFeed:
             else:
                 saved["anchor"] = [anchor.key, _stamp(anchor.timestamp)]
         self.state["anchored_at"] = _stamp(upper)
+
+
+def _hour(stamp: DateTime) -> str:
+    return stamp.in_timezone("UTC").strftime("%Y-%m-%dT%H")
+
+
+def _hour_digests(events: t.Iterable[Event]) -> dict[str, str]:
+    """hour of event time -> a short digest of the keys of the deliveries of that hour."""
+    keys: dict[str, list[str]] = defaultdict(list)
+    for event in events:
+        keys[_hour(event.timestamp)].append(event.key)
+    return {
+        hour: hashlib.blake2b("\n".join(sorted(names)).encode(), digest_size=6).hexdigest()
+        for hour, names in keys.items()
+    }
 
 
 class FeedError(ProcoreError):

@@ -13,7 +13,7 @@ import typing as t
 
 from tap_procore import dates
 from tap_procore.client import ProcoreStream
-from tap_procore.errors import FatalAPIError, ScopeUnavailable
+from tap_procore.errors import FatalAPIError, ScopeFailure, ScopeUnavailable
 from tap_procore.redaction import printable_url
 from tap_procore.sweep import Scope
 
@@ -34,7 +34,14 @@ class CompaniesStream(ProcoreStream):
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         for company_id in self.config["company_ids"]:
             scope = Scope(company_id)
-            record = self._find_company(company_id)
+            try:
+                record = self._find_company(company_id)
+            except ScopeFailure as exc:
+                # Nothing of this company is read this run; the others are. Its scopes drop out
+                # of the registry, so the next run reads them as new ones: nothing is lost.
+                self.tap.outcomes.fail(self.name, scope, exc, with_descendants=False)
+                self.tap.sweep.skip_company(company_id)
+                continue
             # The sweep's upper bound is Procore's clock: it is fixed after Procore's first
             # answer (its Date header), which is this one.
             sweep = self.tap.sweep
@@ -137,6 +144,11 @@ class ProjectsStream(CompanyStream):
         except ScopeUnavailable as exc:
             msg = f"Company {company_id} refused to list its projects ({exc})"
             raise FatalAPIError(msg) from None
+        except ScopeFailure as exc:
+            # No project of this company is visited: they drop out of the registry, and the
+            # next run that lists them reads them as new ones (nothing is lost).
+            self.tap.outcomes.fail(self.name, Scope(company_id), exc, with_descendants=False)
+            return
         selected = [
             project for project in self.with_usable_ids(listed, company_id) if self._wanted(project)
         ]

@@ -30,7 +30,7 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from tap_procore.errors import ProcoreError
+from tap_procore.errors import UnreadableAnswer
 from tap_procore.redaction import printable_url
 
 DEFAULT_MAX_RESPONSE_BYTES = 128 * 2**20
@@ -44,7 +44,7 @@ class DeadlineExceeded(requests.exceptions.Timeout):
     """The whole exchange (connect, headers, body) took longer than the request timeout."""
 
 
-class ResponseTooLarge(ProcoreError):
+class ResponseTooLarge(UnreadableAnswer):
     """A body beyond `max_response_bytes`: the same request would only send it again."""
 
 

@@ -23,7 +23,7 @@ import time
 import typing as t
 from dataclasses import dataclass, field
 
-from tap_procore.errors import RetriesExhaustedError
+from tap_procore.errors import RateLimitWaitExceeded
 
 logger = logging.getLogger("tap-procore")
 
@@ -138,7 +138,7 @@ class RateGovernor:
         total = window.paused_for_window + pause
         if self._max_wait is not None and total > self._max_wait:
             reset_in = (window.reset_at or 0.0) - self._clock()
-            raise RetriesExhaustedError(
+            raise RateLimitWaitExceeded(
                 f"company {company or '(login)'}: Procore's rate-limit headers ask for a pause of "
                 f"{pause:.0f}s (X-Rate-Limit-Reset is {reset_in:.0f}s away; a pause is at most "
                 f"{LONGEST_WINDOW:.0f}s), which would make {total:.0f}s of waiting for this "

@@ -3,7 +3,8 @@
 A listing is read in page order; the next page is fetched while this one's records are
 processed (Procore said ``next``), and with max_workers > 1 up to that many of the pages
 ``Total`` promises are in flight at once. Requests stay paced by the governor either way.
-Broken servers cannot make a listing loop (`ListingGuard`), and an empty page that ``Total``
+A listing is read whole or reported incomplete (`Listing`): rows that move between pages while
+it is read are found again, broken servers cannot make it loop, and an empty page that ``Total``
 says should have rows is read again.
 """
 
@@ -22,6 +23,7 @@ import requests
 from singer_sdk.pagination import PageNumberPaginator
 
 from tap_procore.answers import AnswersStream
+from tap_procore.errors import IncompleteListing
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -94,51 +96,105 @@ class ProcorePaginator(PageNumberPaginator):
         return total is not None and self.rows_seen < total
 
 
-class ListingGuard:
-    """Ends a listing whose pages do not advance, so a broken server cannot make it loop.
-
-    Pages come in page-number order, and Procore's records have ids: a page whose rows were all
-    read before (a server that ignores `page`, a Link that points back) ends the listing, as do
-    rows far beyond what `Total` announced.
-    """
+class ReadRows:
+    """The rows a listing has emitted, by identity (their `id`; listings whose rows have none
+    are read without de-duplication), and how many pages it has read more than once."""
 
     def __init__(self) -> None:
         self._ids: set[t.Any] = set()
+        #: Ids read in the current read of the listing (a second read repeats the first).
+        self._ids_this_read: set[t.Any] = set()
         self._pages: set[bytes] = set()
-        self._rows = 0
+        #: Every row so far had an id: re-reading a page cannot emit a row twice.
+        self.identified = True
+        self.emitted = 0
 
-    def problem(self, rows: list[dict[str, t.Any]], total: int | None, per_page: int) -> str | None:
-        if not rows:
-            return None
-        ids = [row.get("id") for row in rows]
-        if all(isinstance(key, (int, str)) and not isinstance(key, bool) for key in ids):
-            if all(key in self._ids for key in ids):
-                return "repeats rows already read (the server seems to ignore the page number)"
-            self._ids.update(ids)
-        else:
-            fingerprint = hashlib.sha256(msgspec.json.encode(rows)).digest()
-            if fingerprint in self._pages:
-                return "repeats a page already read (the server seems to ignore the page number)"
-            self._pages.add(fingerprint)
-        self._rows += len(rows)
-        if total is not None and self._rows > 2 * total + per_page:
-            return f"brings the rows read to {self._rows}, far beyond the Total of {total}"
-        return None
+    def fresh(self, rows: list[dict[str, t.Any]]) -> list[dict[str, t.Any]]:
+        """The rows of a page not emitted before (all of them, for rows without ids)."""
+        found = []
+        for row in rows:
+            key = row.get("id")
+            if not isinstance(key, (int, str)) or isinstance(key, bool):
+                self.identified = False
+                found.append(row)
+            else:
+                self._ids_this_read.add(key)
+                if key not in self._ids:
+                    self._ids.add(key)
+                    found.append(row)
+        self.emitted += len(found)
+        return found
+
+    def all_seen(self, rows: list[dict[str, t.Any]]) -> bool:
+        """Whether every row of a page (rows with ids) was read before in this read."""
+        return all(row.get("id") in self._ids_this_read for row in rows)
+
+    def start_again(self) -> None:
+        """The listing is read again from its first page."""
+        self._ids_this_read = set()
+        self._pages = set()
+
+    def page_seen_before(self, rows: list[dict[str, t.Any]]) -> bool:
+        """Whether a page of rows without ids is one already read, byte for byte."""
+        fingerprint = hashlib.sha256(msgspec.json.encode(rows)).digest()
+        if fingerprint in self._pages:
+            return True
+        self._pages.add(fingerprint)
+        return False
+
+    @property
+    def distinct(self) -> int:
+        return len(self._ids) if self.identified else self.emitted
 
 
 class Listing:
-    """One paginated listing of one stream in one context, read from its first page on."""
+    """One paginated listing of one stream in one context, read whole or not at all.
+
+    Procore pages by offset, so a listing that changes while it is read moves rows between
+    pages: when rows before the current page leave the set (an edit takes them out of the
+    window, a delete), every later row moves back, and the first rows of the next page land on
+    a page already read. `Total` moves when that happens. So, whenever `Total` differs from the
+    page before, the pages before are read again, newest first, until one holds no row not yet
+    emitted: rows that moved back are found there. Rows are emitted once (by id). At the end the
+    rows read must agree with `Total`; if they do not, the listing is read once more from its
+    first page; if they still do not, or a page repeats rows while Procore says there is more,
+    or re-reading costs more than a second read of the whole listing, `IncompleteListing` is
+    raised after the rows read were emitted: the scope keeps its old bookmark.
+    """
+
+    #: A whole second read, when the first one ended short of `Total`.
+    FULL_REREADS = 1
 
     def __init__(self, stream: PagingStream, context: Context) -> None:
         self.stream = stream
         self.context = context
         self.paginator = ProcorePaginator(stream.page_size, stream.page_base)
-        self.guard = ListingGuard()
+        self.read_rows = ReadRows()
         self.workers = int(stream.config.get("max_workers") or 1)
         self.in_flight: dict[int, Future[requests.Response]] = {}
         self.empty_retries = 0
+        self.last_total: int | None = None
+        self.first_total: int | None = None
+        self.pages_read_again = 0
+        #: A change that re-reading cannot recover (rows without ids cannot be told apart).
+        self.unrecoverable: str | None = None
 
     def rows(self) -> t.Iterator[dict[str, t.Any]]:
+        rereads = self.FULL_REREADS
+        while True:
+            yield from self._read_through()
+            problem = self.unrecoverable or self._shortfall()
+            if problem is None:
+                return
+            if not rereads or not self.read_rows.identified:
+                raise self._incomplete(problem)
+            rereads -= 1
+            self._warn("%s; reading the listing again from its first page (scope %s)", problem)
+            self.paginator = ProcorePaginator(self.stream.page_size, self.stream.page_base)
+            self.read_rows.start_again()
+            self.empty_retries = 0
+
+    def _read_through(self) -> t.Iterator[dict[str, t.Any]]:
         paginator = self.paginator
         try:
             while not paginator.finished:
@@ -147,24 +203,111 @@ class Listing:
                 rows = self.stream.parse_response(response)
                 if not rows and self._read_again(response, page):
                     continue
-                problem = self.guard.problem(rows, paginator.total, paginator.per_page)
-                if problem is not None:
-                    self._warn("page %s %s; this listing ends here (scope %s)", page, problem)
-                    break
+                changed = self._total_changed(response)
+                if self._repeats_everything(rows, changed, response, page):
+                    return
+                fresh = self.read_rows.fresh(rows)
                 paginator.count_rows(len(rows))
+                self._check_overrun(page)
                 paginator.advance(response)
                 if not paginator.finished:
                     self._read_ahead()
-                yield from rows
+                yield from self._emit(fresh, page)
+                if changed:
+                    yield from self._read_back_from(page)
         finally:
             for future in self.in_flight.values():
                 future.cancel()
-        if paginator.total is not None and paginator.rows_seen < paginator.total:
-            self._warn(
-                "read %d rows but Procore's Total header said %d (scope %s)",
-                paginator.rows_seen,
-                paginator.total,
+            self.in_flight.clear()
+
+    def _total_changed(self, response: requests.Response) -> bool:
+        total = header_count(response.headers.get("Total"))
+        if total is None:
+            return False
+        previous, self.last_total = self.last_total, total
+        if self.first_total is None:
+            self.first_total = total
+        changed = previous is not None and previous != total
+        if changed and not self.read_rows.identified:
+            self.unrecoverable = (
+                f"the listing changed while it was read (Total went from {previous} to {total}) "
+                "and its rows have no ids to re-read it by"
             )
+        return changed
+
+    def _repeats_everything(
+        self, rows: list[dict[str, t.Any]], changed: bool, response: requests.Response, page: int
+    ) -> bool:
+        """A page of rows all read before, while nothing changed: the server ignores the page
+        number or its Link points back. Fatal to the listing when Procore says there is more."""
+        if not rows or changed:
+            return False
+        identified = all(
+            isinstance(row.get("id"), (int, str)) and not isinstance(row.get("id"), bool)
+            for row in rows
+        )
+        if identified:
+            if not self.read_rows.all_seen(rows):
+                return False
+        elif not self.read_rows.page_seen_before(rows):
+            return False
+        more = "next" in response.links or (
+            self.last_total is not None and self.read_rows.distinct < self.last_total
+        )
+        if more:
+            raise self._incomplete(
+                f"page {page} repeats rows already read while Procore says there is more (the "
+                "server seems to ignore the page number)"
+            )
+        self._warn("page %s repeats rows already read; this listing ends here (scope %s)", page)
+        return True
+
+    def _check_overrun(self, page: int) -> None:
+        total, read = self.last_total, self.paginator.rows_seen
+        if total is not None and read > 2 * total + self.paginator.per_page:
+            raise self._incomplete(
+                f"page {page} brings the rows read to {read}, far beyond the Total of {total}; "
+                "the listing does not end"
+            )
+
+    def _read_back_from(self, page: int) -> t.Iterator[dict[str, t.Any]]:
+        """Rows that moved back onto pages already read: read those pages again, newest first,
+        until one holds nothing new (rows move back by as many as left before them)."""
+        for earlier in range(page - 1, self.stream.page_base - 1, -1):
+            self._spend_page_read_again()
+            response = self.stream.fetch_page(self.context, earlier)
+            self.stream.tap.report.count_request(self.stream.name)
+            rows = self.stream.parse_response(response)
+            changed = self._total_changed(response)
+            fresh = self.read_rows.fresh(rows)
+            yield from self._emit(fresh, earlier)
+            if rows and not fresh and not changed:
+                return
+
+    def _spend_page_read_again(self) -> None:
+        pages = math.ceil((self.first_total or 0) / max(1, self.paginator.per_page))
+        allowance = max(4, 2 * pages)
+        if self.pages_read_again >= allowance:
+            raise self._incomplete(
+                f"the listing kept changing while it was read: {self.pages_read_again} pages "
+                "were read again and it still moved"
+            )
+        self.pages_read_again += 1
+
+    def _shortfall(self) -> str | None:
+        total = self.last_total
+        if total is None or self.read_rows.distinct >= total:
+            return None
+        return f"read {self.read_rows.distinct} rows but Procore's Total header says {total}"
+
+    def _emit(self, rows: list[dict[str, t.Any]], page: int) -> t.Iterator[dict[str, t.Any]]:
+        for index, row in enumerate(rows, start=1):
+            self.stream.position = f"page {page}, row {index}"
+            yield row
+
+    def _incomplete(self, problem: str) -> IncompleteListing:
+        where = scope_text(self.context)
+        return IncompleteListing(f"{self.stream.name}: {problem} (scope {where})")
 
     def _response(self, page: int) -> requests.Response:
         pending = self.in_flight.pop(page, None)
@@ -204,6 +347,10 @@ class Listing:
 class PagingStream(AnswersStream):
     """Reads whole listings (`request_records`), one page at a time, in order."""
 
+    #: Where the record being processed was in its listing ("page 2, row 17"), for log lines
+    #: about a record (set as each record is handed on).
+    position: str | None = None
+
     def request_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         """Every record of one listing, in Procore's order."""
         context = context or {}
@@ -231,8 +378,12 @@ class PagingStream(AnswersStream):
             if cursor is None and self.cursor_is_last_id and len(rows) >= self.page_size:
                 last = rows[-1].get("id")
                 cursor = None if last is None else str(last)
-            if cursor is None or cursor in seen:
+            if cursor is None:
                 return
+            if cursor in seen:
+                where = scope_text(context)
+                msg = f"{self.name}: the cursor {cursor!r} came back again (scope {where})"
+                raise IncompleteListing(msg)
             seen.add(cursor)
 
     def first_page(self, context: Context) -> requests.Response:

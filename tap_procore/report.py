@@ -37,6 +37,8 @@ class RunReport:
         self.records: Counter[str] = Counter()
         self.requests: Counter[str] = Counter()
         self.skips: list[Skip] = []
+        #: Scopes that failed (tap_procore/scopes.py): they make the run end non-zero.
+        self.failures: list[Skip] = []
         self.projects_per_company: dict[int, int] = {}
         self.projects_seen: set[int] = set()
         self._current: tuple[Scope, int, int] | None = None
@@ -52,8 +54,14 @@ class RunReport:
 
     def skip(self, stream: str, scope: Scope, reason: str) -> None:
         self.skips.append(Skip(stream, scope.company_id, scope.project_id, reason))
-        where = f"project {scope.project_id}" if scope.project_id else f"company {scope.company_id}"
+        where = _where(scope.company_id, scope.project_id)
         logger.warning("Skipping %s for %s: %s", stream, where, reason)
+
+    def fail(self, stream: str, scope: Scope, reason: str) -> None:
+        self.failures.append(Skip(stream, scope.company_id, scope.project_id, reason))
+        logger.error(
+            "%s failed in %s: %s", stream, _where(scope.company_id, scope.project_id), reason
+        )
 
     def projects_found(self, company_id: int, project_ids: list[int]) -> None:
         self.projects_per_company[company_id] = len(project_ids)
@@ -91,6 +99,7 @@ class RunReport:
         transport: TransportStats,
         pacing: PacingStats,
         missing_project_ids: t.Iterable[int] = (),
+        failure_streaks: t.Mapping[str, t.Mapping[int, int]] | None = None,
     ) -> list[str]:
         elapsed = self._clock() - self._started
         lines = [
@@ -112,12 +121,19 @@ class RunReport:
         if self.skips:
             lines.append(f"Skipped {len(self.skips)} stream/scope pairs:")
             for skip in self.skips:
-                where = (
-                    f"project {skip.project_id}"
-                    if skip.project_id
-                    else f"company {skip.company_id}"
-                )
+                where = _where(skip.company_id, skip.project_id)
                 lines.append(f"  {skip.stream} in {where}: {skip.reason}")
+        if self.failures:
+            lines.append(
+                f"Failed {len(self.failures)} stream/scope pairs (kept at their old bookmarks, "
+                "read again next run):"
+            )
+            for failure in self.failures:
+                where = _where(failure.company_id, failure.project_id)
+                scope_id = failure.project_id or failure.company_id
+                streak = (failure_streaks or {}).get(failure.stream, {}).get(scope_id, 1)
+                runs = "first failure" if streak <= 1 else f"failed {streak} runs in a row"
+                lines.append(f"  {failure.stream} in {where} ({runs}): {failure.reason}")
         missing = sorted(missing_project_ids)
         if missing:
             lines.append(
@@ -125,3 +141,7 @@ class RunReport:
                 + ", ".join(str(project_id) for project_id in missing)
             )
         return lines
+
+
+def _where(company_id: int, project_id: int | None) -> str:
+    return f"project {project_id}" if project_id else f"company {company_id}"

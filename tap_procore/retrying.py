@@ -18,10 +18,22 @@ import requests
 from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
-from tap_procore.errors import FatalAPIError, RetriesExhaustedError
+from tap_procore.errors import (
+    CredentialsRejected,
+    FatalAPIError,
+    LoginFailed,
+    RateLimitWaitExceeded,
+    RetriesExhaustedError,
+)
 from tap_procore.http import describe_failure
 from tap_procore.sdk_private import PrivateStreamHooks
-from tap_procore.transport import ATTEMPTS_CEILING, RateLimited, TokenRejected, TransientError
+from tap_procore.transport import (
+    ATTEMPTS_CEILING,
+    LoginTransient,
+    RateLimited,
+    TokenRejected,
+    TransientError,
+)
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -129,7 +141,11 @@ class RetryingStream(PrivateStreamHooks):
         self, prepared_request: requests.PreparedRequest, context: Context | None
     ) -> requests.Response:
         """One attempt: authenticate, send, and let `validate_response` judge the answer."""
-        authenticated = self.authenticator(prepared_request)
+        try:
+            authenticated = self.authenticator(prepared_request)
+        except TransientError as exc:
+            # Retried like any other failure; if it never passes, the run stops (LoginFailed).
+            raise LoginTransient(str(exc), exc.response) from None
         response = self.requests_session.send(
             authenticated, timeout=self.timeout, allow_redirects=self.allow_redirects
         )
@@ -154,8 +170,15 @@ class RetryingStream(PrivateStreamHooks):
         def send(prepared_request: requests.PreparedRequest, context: Context | None) -> t.Any:
             try:
                 return retrying(prepared_request, context)
-            except RetriesExhaustedError as exc:
-                raise RetriesExhaustedError(f"{self.describe(prepared_request)}: {exc}") from None
+            except (
+                RetriesExhaustedError,
+                CredentialsRejected,
+                LoginFailed,
+                RateLimitWaitExceeded,
+            ) as exc:
+                # The same kind of error (it decides whether the scope or the run stops), now
+                # naming the request.
+                raise type(exc)(f"{self.describe(prepared_request)}: {exc}") from None
             except RetriableAPIError as exc:  # backoff's own ceiling on attempts
                 msg = (
                     f"{self.describe(prepared_request)}: gave up after {ATTEMPTS_CEILING} "
@@ -178,11 +201,12 @@ class RetryingStream(PrivateStreamHooks):
                 transport.count_failed_attempt()
                 text, transient = describe_failure(exc, str(prepared_request.url))
                 failed = getattr(getattr(exc, "request", None), "url", None)
-                if failed and failed == self.tap.endpoints.token_url:
+                logging_in = bool(failed) and failed == self.tap.endpoints.token_url
+                if logging_in:
                     text += " (while logging in)"
                 if not transient:
                     raise FatalAPIError(text) from None
-                raise TransientError(text) from None
+                raise (LoginTransient if logging_in else TransientError)(text) from None
 
         return attempt
 

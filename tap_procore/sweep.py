@@ -10,10 +10,14 @@ projects by id), with one upper bound fixed when the sweep begins:
 * A small registry records, per company and per project, the first sweep since which it has been
   part of every sweep (``covered``). A project is covered by a stream's bookmark only if it was
   registered no later than that bookmark; anything else (a new project, a project that came back,
-  a stream selected for the first time, a project skipped because its tool was off) is read from
-  ``start_date``. Projects that disappear drop out of the registry and stop costing anything.
+  a stream selected for the first time) is read from ``start_date``. Projects that disappear drop
+  out of the registry and stop costing anything.
+* A scope that a sweep did not read completely (tool off, refused, failed, a listing that could not
+  be read whole; see tap_procore/scopes.py) keeps the coverage it had for that stream: listed under
+  the stream's ``not_covered`` (it had none: read from ``start_date``) or ``behind`` (read from
+  its older bookmark), so the bookmark never advances over rows that were not read.
 * While a sweep runs, only its position (the last company/project whose streams all finished),
-  the few projects it registered, and the projects skipped per stream are written. A run that
+  the few projects it registered, and the scopes held back per stream are written. A run that
   finds an unfinished sweep finishes it with the same upper bound, skipping what was done.
 
 State lives under ``bookmarks.projects`` (the SDK only round-trips ``bookmarks``); stream entries
@@ -40,6 +44,11 @@ HOLDER_STREAM = "projects"
 # the parent must widen its window for them until they have covered a project once.
 SWEPT_THROUGH_KEY = "swept_through"
 NOT_COVERED_KEY = "not_covered"
+# Scopes a sweep did not read completely although they were covered before: {bookmark: [ids]},
+# the older bookmark each is still covered through.
+BEHIND_KEY = "behind"
+# How many sweeps in a row each failed scope has failed: {stream: {scope id: sweeps}}.
+FAILING_KEY = "failing"
 # The change feed's own few keys (tap_procore/feed.py), kept beside the registry.
 FEED_KEY = "change_feed"
 
@@ -95,6 +104,10 @@ class Sweep:
         self._companies_done: set[int] = set()
         self._reread: dict[DateTime, DateTime] = {}
         self._clamped: set[str] = set()
+        #: stream -> scope id -> the older bookmark it is held at (None: not covered at all)
+        self._held: dict[str, dict[int, str | None]] = {}
+        #: stream -> scope id -> sweeps in a row it failed, as of the end of this sweep
+        self.failure_streaks: dict[str, dict[int, int]] = {}
 
         covered = self._holder.get(COVERED_KEY) or {}
         self._covered_companies = _registry_index(covered.get("companies"))
@@ -132,6 +145,8 @@ class Sweep:
             "new_companies": [],
             "new_projects": [],
             "skipped": {},
+            "behind": {},
+            "failed": {},
         }
         self._holder[SWEEP_KEY] = sweep
         return sweep
@@ -192,11 +207,14 @@ class Sweep:
         value = entry.get("replication_key_value") or entry.get(SWEPT_THROUGH_KEY)
         if not value:
             return None
+        scope_id = scope.project_id if scope.project_id is not None else scope.company_id
+        held = self._held_scopes(stream, entry)
+        if scope_id in held:
+            value = held[scope_id]
+            if value is None:
+                return None
         since = self._registered_since(scope)
         if since is None or dates.parse_timestamp(since) > dates.parse_timestamp(value):
-            return None
-        scope_id = scope.project_id if scope.project_id is not None else scope.company_id
-        if scope_id in set(entry.get(NOT_COVERED_KEY, [])):
             return None
         bookmark = dates.parse_timestamp(value)
         if bookmark > self.upper:
@@ -214,6 +232,16 @@ class Sweep:
                 )
             return self.upper
         return bookmark
+
+    def _held_scopes(self, stream: str, entry: dict[str, t.Any]) -> dict[int, str | None]:
+        """Scopes of `stream` that the last sweep held back: id -> older bookmark, or None."""
+        held = self._held.get(stream)
+        if held is None:
+            held = {scope_id: None for scope_id in entry.get(NOT_COVERED_KEY, [])}
+            for since, ids in (entry.get(BEHIND_KEY) or {}).items():
+                held.update(dict.fromkeys(ids, since))
+            self._held[stream] = held
+        return held
 
     def bookmark_of(self, stream: str) -> DateTime | None:
         """The stream's bookmark, whatever the scope (None: never completed a sweep)."""
@@ -243,12 +271,27 @@ class Sweep:
 
     # -- progress -----------------------------------------------------------------------------
 
-    def record_skip(self, stream: str, scope: Scope) -> None:
-        """The stream could not read this scope (tool off, no permission): not covered."""
+    def keep_coverage(self, stream: str, scope: Scope, *, failed: bool = False) -> None:
+        """`stream` did not read `scope` completely in this sweep (tool off, refused, failed,
+        incomplete): the scope keeps the coverage it had, so the next sweep reads it again from
+        there. `failed` counts it towards the scope's failures in a row."""
         scope_id = scope.project_id if scope.project_id is not None else scope.company_id
-        skipped = self._sweep["skipped"].setdefault(stream, [])
-        if scope_id not in skipped:
-            skipped.append(scope_id)
+        covered = self.covered_through(stream, scope)
+        if covered is None:
+            _add(self._sweep.setdefault("skipped", {}).setdefault(stream, []), scope_id)
+        else:
+            behind = self._sweep.setdefault("behind", {}).setdefault(stream, {})
+            _add(behind.setdefault(dates.format_timestamp(covered), []), scope_id)
+        if failed:
+            _add(self._sweep.setdefault("failed", {}).setdefault(stream, []), scope_id)
+
+    def held_back(self, stream: str, scope: Scope) -> bool:
+        """Whether this sweep already keeps `stream`'s coverage of `scope` where it was."""
+        scope_id = scope.project_id if scope.project_id is not None else scope.company_id
+        if scope_id in self._sweep.get("skipped", {}).get(stream, []):
+            return True
+        behind = self._sweep.get("behind", {}).get(stream, {})
+        return any(scope_id in ids for ids in behind.values())
 
     def finish_scope(self, scope: Scope) -> None:
         """Every stream of `scope` is done: move the position forward and maybe checkpoint."""
@@ -278,6 +321,11 @@ class Sweep:
         self.finish_scope(Scope(company_id))
         self._companies_done.add(company_id)
 
+    def skip_company(self, company_id: int) -> None:
+        """The company could not be read at all this sweep: none of its scopes are covered by
+        it (they leave the registry), and the sweep can still complete for the others."""
+        self._companies_done.add(company_id)
+
     @property
     def visited_everything(self) -> bool:
         """Whether every configured company was walked to the end in this run."""
@@ -294,16 +342,16 @@ class Sweep:
         `descendants` are non-incremental streams under an incremental parent that ran.
         """
         upper = self._sweep["upper"]
-        skipped: dict[str, list[int]] = self._sweep.get("skipped", {})
         for name, replication_key in incremental.items():
             entry = self._bookmarks.setdefault(name, {})
             entry["replication_key"] = replication_key
             entry["replication_key_value"] = upper
-            self._set_not_covered(entry, skipped.get(name))
+            self._hold(name, entry)
         for name in descendants:
             entry = self._bookmarks.setdefault(name, {})
             entry[SWEPT_THROUGH_KEY] = upper
-            self._set_not_covered(entry, skipped.get(name))
+            self._hold(name, entry)
+        self._count_failures()
 
         companies = {
             company_id: self._covered_companies.get(company_id, upper)
@@ -320,12 +368,40 @@ class Sweep:
         self._covered_companies, self._covered_projects = companies, projects
         self._holder.pop(SWEEP_KEY, None)
 
-    @staticmethod
-    def _set_not_covered(entry: dict[str, t.Any], scope_ids: list[int] | None) -> None:
-        if scope_ids:
-            entry[NOT_COVERED_KEY] = sorted(scope_ids)
+    def _hold(self, name: str, entry: dict[str, t.Any]) -> None:
+        """The scopes this sweep held back keep their coverage under the new bookmark."""
+        not_covered = self._sweep.get("skipped", {}).get(name)
+        behind = self._sweep.get("behind", {}).get(name)
+        if not_covered:
+            entry[NOT_COVERED_KEY] = sorted(not_covered)
         else:
             entry.pop(NOT_COVERED_KEY, None)
+        if behind:
+            entry[BEHIND_KEY] = {since: sorted(ids) for since, ids in sorted(behind.items())}
+        else:
+            entry.pop(BEHIND_KEY, None)
+        self._held.pop(name, None)
+
+    def _count_failures(self) -> None:
+        """Failures in a row per scope: this sweep's failures, each one more than before."""
+        before = self._holder.get(FAILING_KEY) or {}
+        streaks: dict[str, dict[int, int]] = {}
+        for name, ids in self._sweep.get("failed", {}).items():
+            previous = before.get(name) or {}
+            streaks[name] = {scope_id: int(previous.get(str(scope_id), 0)) + 1 for scope_id in ids}
+        self.failure_streaks = streaks
+        if streaks:
+            self._holder[FAILING_KEY] = {
+                name: {str(scope_id): count for scope_id, count in sorted(counts.items())}
+                for name, counts in sorted(streaks.items())
+            }
+        else:
+            self._holder.pop(FAILING_KEY, None)
+
+
+def _add(ids: list[int], scope_id: int) -> None:
+    if scope_id not in ids:
+        ids.append(scope_id)
 
 
 # -- validation of a state read from a file ------------------------------------------------------
@@ -389,14 +465,20 @@ def _validate_sweep(sweep: dict[str, t.Any], key: str) -> None:
         raise StateError(f"{key}.streams", "must be a list of stream names")
     for name in ("new_companies", "new_projects"):
         _ids(sweep.get(name, []), f"{key}.{name}")
-    for stream, ids in _object(sweep.get("skipped", {}), f"{key}.skipped").items():
-        _ids(ids, f"{key}.skipped.{stream}")
+    for name in ("skipped", "failed"):
+        for stream, ids in _object(sweep.get(name, {}), f"{key}.{name}").items():
+            _ids(ids, f"{key}.{name}.{stream}")
+    for stream, held in _object(sweep.get("behind", {}), f"{key}.behind").items():
+        _registry(held, f"{key}.behind.{stream}")
 
 
 def _validate_feed(feed: dict[str, t.Any], key: str) -> None:
     for name in ("full_sweep", "anchored_at"):
         if feed.get(name) is not None:
             _timestamp(feed[name], f"{key}.{name}")
+    vouched = feed.get("vouched", [])
+    if not isinstance(vouched, list) or not all(isinstance(name, str) for name in vouched):
+        raise StateError(f"{key}.vouched", "must be a list of stream names")
     companies = _object(feed.get("companies", {}), f"{key}.companies")
     for company_id, company in companies.items():
         where = f"{key}.companies.{company_id}"
@@ -405,6 +487,13 @@ def _validate_feed(feed: dict[str, t.Any], key: str) -> None:
             _timestamp(since, f"{where}.triggers.{since}")
             if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
                 raise StateError(f"{where}.triggers.{since}", "must be a list of trigger ids")
+        seen = company.get("seen")
+        if seen is not None:
+            seen = _object(seen, f"{where}.seen")
+            _timestamp(seen.get("from"), f"{where}.seen.from")
+            hours = _object(seen.get("hours", {}), f"{where}.seen.hours")
+            if not all(isinstance(digest, str) for digest in hours.values()):
+                raise StateError(f"{where}.seen.hours", "must map hours to digests")
         anchor = company.get("anchor")
         if anchor is not None:
             if not (isinstance(anchor, list) and len(anchor) == 2 and isinstance(anchor[0], str)):
@@ -429,6 +518,8 @@ def validate_state(state: t.Any) -> None:
             raise StateError(f"{key}.replication_key", "must be a field name")
         if NOT_COVERED_KEY in entry:
             _ids(entry[NOT_COVERED_KEY], f"{key}.{NOT_COVERED_KEY}")
+        if BEHIND_KEY in entry:
+            _registry(entry[BEHIND_KEY], f"{key}.{BEHIND_KEY}")
         if stream == HOLDER_STREAM:
             _validate_holder(entry, key)
 
@@ -442,5 +533,12 @@ def _validate_holder(entry: dict[str, t.Any], key: str) -> None:
                 _registry(covered[kind], f"{key}.{COVERED_KEY}.{kind}")
     if entry.get(SWEEP_KEY):
         _validate_sweep(_object(entry[SWEEP_KEY], f"{key}.{SWEEP_KEY}"), f"{key}.{SWEEP_KEY}")
+    if entry.get(FAILING_KEY) is not None:
+        for stream, counts in _object(entry[FAILING_KEY], f"{key}.{FAILING_KEY}").items():
+            for scope_id, count in _object(counts, f"{key}.{FAILING_KEY}.{stream}").items():
+                if not scope_id.isdigit() or not isinstance(count, int) or isinstance(count, bool):
+                    raise StateError(
+                        f"{key}.{FAILING_KEY}.{stream}", "must map scope ids to counts"
+                    )
     if entry.get(FEED_KEY) is not None:
         _validate_feed(_object(entry[FEED_KEY], f"{key}.{FEED_KEY}"), f"{key}.{FEED_KEY}")

@@ -28,11 +28,12 @@ from tap_procore.config import (
     validate_config,
 )
 from tap_procore.deletes import DeletedRows
-from tap_procore.errors import ProcoreError, ScopeUnavailable
+from tap_procore.errors import ProcoreError, ScopeFailure, ScopeUnavailable
 from tap_procore.http import DEFAULT_MAX_RESPONSE_BYTES, ProcoreSession
 from tap_procore.pacing import RateGovernor
 from tap_procore.redaction import SecretRedactor
 from tap_procore.report import RunReport
+from tap_procore.scopes import ScopeOutcomes
 from tap_procore.sdk_private import PrivateTapHooks
 from tap_procore.stopping import STOP
 from tap_procore.streams import STREAM_TYPES
@@ -269,6 +270,21 @@ class TapProcore(PrivateTapHooks):
         feed.plan(upper=sweep.upper, bookmarks=bookmarks)
 
     @cached_property
+    def outcomes(self) -> ScopeOutcomes:
+        """Where every scope that is not read completely is recorded (tap_procore/scopes.py)."""
+        return ScopeOutcomes(
+            sweep=self.sweep,
+            report=self.report,
+            descendants=self.selected_descendants,
+            successes=lambda: self.transport.stats.successes,
+            fail_fast=bool(self.config.get("fail_fast")),
+        )
+
+    def selected_descendants(self, stream_name: str) -> list[str]:
+        """The selected streams below `stream_name`, which read its records' children."""
+        return [stream.name for stream in self.stream(stream_name).active_descendants()]
+
+    @cached_property
     def deleted_rows(self) -> DeletedRows:
         return DeletedRows()
 
@@ -291,14 +307,20 @@ class TapProcore(PrivateTapHooks):
         )
 
     @cached_property
-    def _parent_id_cache(self) -> dict[tuple[str, Scope], list[tuple[t.Any, dict[str, t.Any]]]]:
+    def _parent_id_cache(
+        self,
+    ) -> dict[tuple[str, Scope], list[tuple[t.Any, dict[str, t.Any]]] | Exception]:
         return {}
 
     def parent_ids(self, stream_name: str, scope: Scope) -> list[tuple[t.Any, dict[str, t.Any]]]:
         """What every record of `stream_name` gives the streams that read it (ids_from): its
         `child_id_field` and its `child_fields`. Read once per scope (once per company for a
         company-level source) and shared by every stream that needs them (contract ids for
-        payments, RFQs and change orders; generic tools; workflow tool types)."""
+        payments, RFQs and change orders; generic tools; workflow tool types).
+
+        A source that is refused or cannot be read whole raises, for every stream that needs
+        it, `ScopeUnavailable` or a `ScopeFailure` naming it: a stream whose ids are not all
+        known has not read its scope, and keeps its old bookmark there."""
         source = self.stream(stream_name)
         project_level = "{project_id}" in source.path or any(
             "{project_id}" in value for value in source.query.values()
@@ -307,21 +329,32 @@ class TapProcore(PrivateTapHooks):
             scope = Scope(scope.company_id)
         key = (stream_name, scope)
         if key not in self._parent_id_cache:
-            context: dict[str, t.Any] = {"company_id": scope.company_id}
-            if scope.project_id is not None:
-                context["project_id"] = scope.project_id
-            try:
-                records = list(source.request_records(context))
-            except ScopeUnavailable as exc:
-                self.report.skip(stream_name, scope, f"{exc} (listed only for its ids)")
-                records = []
-            id_field, fields = source.child_id_field, source.child_fields
-            self._parent_id_cache[key] = [
-                (record[id_field], {name: record.get(field) for name, field in fields.items()})
-                for record in records
-                if record.get(id_field) is not None
-            ]
-        return self._parent_id_cache[key]
+            self._parent_id_cache[key] = self._read_parent_ids(source, scope)
+        found = self._parent_id_cache[key]
+        if isinstance(found, ScopeUnavailable):
+            raise ScopeUnavailable(
+                found.status, f"{found.reason} (its ids come from {stream_name})"
+            )
+        if isinstance(found, Exception):
+            raise type(found)(f"its ids come from {stream_name}, which failed: {found}")
+        return found
+
+    def _read_parent_ids(
+        self, source: ProcoreStream, scope: Scope
+    ) -> list[tuple[t.Any, dict[str, t.Any]]] | Exception:
+        context: dict[str, t.Any] = {"company_id": scope.company_id}
+        if scope.project_id is not None:
+            context["project_id"] = scope.project_id
+        try:
+            records = list(source.request_records(context))
+        except (ScopeUnavailable, ScopeFailure) as exc:
+            return exc
+        id_field, fields = source.child_id_field, source.child_fields
+        return [
+            (record[id_field], {name: record.get(field) for name, field in fields.items()})
+            for record in records
+            if record.get(id_field) is not None
+        ]
 
     def forget_scope(self, scope: Scope) -> None:
         """A scope is finished: drop what was cached for it."""
@@ -375,8 +408,13 @@ class TapProcore(PrivateTapHooks):
             self.transport.stats,
             self.governor.stats,
             missing_project_ids=wanted - self.report.projects_seen,
+            failure_streaks=self.sweep.failure_streaks,
         ):
             logger.info(line)
+        if self.report.failures:
+            # The state above is valid and holds the failed scopes back; a scheduler must see
+            # that this run did not deliver everything.
+            raise ScopesFailed(len(self.report.failures))
 
     # --- command line --------------------------------------------------------------------
 
@@ -384,6 +422,9 @@ class TapProcore(PrivateTapHooks):
     def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:
         try:
             super().invoke(*args, **kwargs)
+        except ScopesFailed as exc:
+            TapProcore.logger.error("tap-procore finished with failures: %s", exc)
+            sys.exit(1)
         except ProcoreError as exc:
             # One line for the operator; a traceback would only bury it.
             stop(str(exc))
@@ -403,6 +444,16 @@ class TapProcore(PrivateTapHooks):
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
         os._exit(128 + signum)
+
+
+class ScopesFailed(ProcoreError):
+    """The run went to its end, but some scopes failed (listed in the run summary)."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(
+            f"{count} stream/scope pairs failed (listed in the run summary above); everything "
+            "else was extracted and its state saved, and the next run reads them again"
+        )
 
 
 def _without_child_stream_lines(record: logging.LogRecord) -> bool:

@@ -15,7 +15,7 @@ import re
 import threading
 import typing as t
 
-from tap_procore.errors import ScopeUnavailable
+from tap_procore.errors import ScopeFailure, ScopeUnavailable
 
 if t.TYPE_CHECKING:
     from tap_procore.sweep import Scope
@@ -50,7 +50,8 @@ class ToolRegistry:
                 return self._tools[scope]
             try:
                 records = self._fetch(scope)
-            except ScopeUnavailable as exc:
+            except (ScopeUnavailable, ScopeFailure) as exc:
+                # Unknown tools are all read: a tool that is off then answers 403 on its own.
                 logger.info("Tool list of project %s unavailable (%s)", scope.project_id, exc)
                 self._tools[scope] = None
                 return None

@@ -14,7 +14,9 @@ rejected token. This module holds the policy those hooks share:
   of one request together may not exceed `max_rate_limit_wait`;
 * a 401 renews the token once per request; a second 401 is final.
 
-Giving up raises `RetriesExhaustedError` with the reason; the stream adds which request it was.
+Giving up raises `RetriesExhaustedError` with the reason (the scope being read fails), or, when no
+other request could do better, `CredentialsRejected` / `RateLimitWaitExceeded` (the run stops); the
+stream adds which request it was.
 """
 
 from __future__ import annotations
@@ -30,7 +32,12 @@ import requests
 from singer_sdk.exceptions import RetriableAPIError
 
 from tap_procore.dates import ProcoreClock, parse_http_date
-from tap_procore.errors import RetriesExhaustedError
+from tap_procore.errors import (
+    CredentialsRejected,
+    LoginFailed,
+    RateLimitWaitExceeded,
+    RetriesExhaustedError,
+)
 from tap_procore.pacing import RateGovernor
 
 # Waits for transient failures grow 1, 2, 4 ... seconds, capped here.
@@ -49,6 +56,10 @@ ATTEMPTS_CEILING = 200
 class TransientError(RetriableAPIError):
     """A response worth retrying: 5xx, 408, a body that is not valid JSON or not the shape
     the endpoint documents, a connection that failed in a way that may pass."""
+
+
+class LoginTransient(TransientError):
+    """Logging in failed in a way that may pass; if it does not, nothing else can be read."""
 
 
 class RateLimited(RetriableAPIError):
@@ -107,6 +118,8 @@ def rate_limit_wait(response: requests.Response, now: float) -> tuple[float, str
 @dataclass
 class TransportStats:
     requests: int = 0
+    #: Answers with a 2xx status: whether anything at all still works (errors.EveryRequestFailing).
+    successes: int = 0
     by_status: dict[int, int] = field(default_factory=dict)
     retries: int = 0
     retry_reasons: dict[str, int] = field(default_factory=dict)
@@ -125,14 +138,15 @@ class RetryPolicy:
         self.token_renewed = False
 
     def wait_for(self, exc: Exception) -> float:
-        """Seconds to wait before the next attempt, or RetriesExhaustedError to stop."""
+        """Seconds to wait before the next attempt; raises to stop: RetriesExhaustedError (this
+        request's scope fails), CredentialsRejected or RateLimitWaitExceeded (the run stops)."""
         if isinstance(exc, TokenRejected):
             if self.token_renewed:
                 msg = (
                     "Procore rejected a freshly issued access token (401); check that the "
                     "service account is installed in this company and still active"
                 )
-                raise RetriesExhaustedError(msg)
+                raise CredentialsRejected(msg)
             self.token_renewed = True
             return 0.0
         if isinstance(exc, RateLimited):
@@ -144,14 +158,15 @@ class RetryPolicy:
                     f"({exc.reason}); raise max_rate_limit_wait or lower the load on this "
                     "company's budget"
                 )
-                raise RetriesExhaustedError(msg)
+                raise RateLimitWaitExceeded(msg)
             self.rate_limited_for += wait
             return wait
         self.failures += 1
         if self.failures >= self._transport.max_retries:
-            raise RetriesExhaustedError(
-                f"gave up after {self.failures} attempts; last error: {exc}"
-            )
+            msg = f"gave up after {self.failures} attempts; last error: {exc}"
+            if isinstance(exc, LoginTransient):
+                raise LoginFailed(msg)
+            raise RetriesExhaustedError(msg)
         return min(MAX_BACKOFF_SECONDS, 2.0 ** (self.failures - 1)) * random.uniform(0.8, 1.2)
 
 
@@ -191,6 +206,8 @@ class Transport:
         with self._lock:
             self.stats.requests += 1
             self.stats.by_status[code] = self.stats.by_status.get(code, 0) + 1
+            if 200 <= code < 300:
+                self.stats.successes += 1
             if code == 429 or (code == 503 and response.headers.get("Retry-After")):
                 self._rate_limited_in_a_row[company] = (
                     self._rate_limited_in_a_row.get(company, 0) + 1

@@ -17,6 +17,7 @@ from tap_procore.paging import PagingStream
 from tap_procore.sweep import Scope
 
 if t.TYPE_CHECKING:
+    from pendulum import DateTime
     from singer_sdk.helpers.types import Context
 
 
@@ -44,6 +45,19 @@ class WindowedStream(PagingStream):
             names.extend(child.name for child in self.active_descendants())
         return names
 
+    def lower_bound(self, scope: Scope) -> DateTime:
+        """Where this stream's window starts in `scope`: the earliest point it, or a selected
+        stream below it, still needs, or earlier when the change feed needs more (a late
+        delivery, a reconciliation sweep)."""
+        sweep = self.tap.sweep
+        lower = sweep.lower_bound(self.coverage_streams(), scope)
+        feed = self.tap.feed
+        if feed is not None:
+            needed = feed.reread_from(self.name, scope)
+            if needed is not None and needed < lower:
+                lower = max(needed, sweep.start)
+        return lower
+
     def windows(self, context: Context) -> list[dict[str, str]]:
         """Query parameters of each window to read for this scope ([{}] for one plain read)."""
         sweep = self.tap.sweep
@@ -52,7 +66,7 @@ class WindowedStream(PagingStream):
             return self._date_windows(scope, self.date_params)
         if self.replication_key is None:
             return [{}]
-        lower = sweep.lower_bound(self.coverage_streams(), scope)
+        lower = self.lower_bound(scope)
         if lower >= sweep.upper:
             return []  # nothing can have changed in an empty window (start_date ahead of it)
         if self.updated_at_param != "filters[updated_at]":
@@ -63,7 +77,7 @@ class WindowedStream(PagingStream):
 
     def _date_windows(self, scope: Scope, params: tuple[str, str]) -> list[dict[str, str]]:
         sweep = self.tap.sweep
-        lower = sweep.lower_bound(self.coverage_streams(), scope)
+        lower = self.lower_bound(scope)
         if lower > sweep.start:
             # Logs are edited after their date: re-read a few days before the bookmark.
             lookback = dates.days(int(self.config.get("log_lookback_days", 3)))

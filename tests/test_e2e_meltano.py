@@ -447,3 +447,89 @@ def test_deletes_reach_postgres_as_marked_rows(tmp_path):
             assert asked == {f"/rest/v1.0/projects/{FEED_PROJECTS[0]}/rfis"}
         finally:
             pg_query(f'drop schema if exists "{schema}" cascade')
+
+
+# --- one bad listing does not stop the others ---------------------------------------------------
+
+ISOLATION_STREAMS = ["projects", "submittals", "rfis", "rfi_replies", "change_events"]
+
+
+def test_failed_scopes_land_on_the_next_run_and_everything_else_on_this_one(meltano_env, tmp_path):
+    """Three faults at once, each in one scope: a listing answering 502 forever (submittals of
+    one project), a record without its key (rfis of another), a wrong-shaped answer in a child
+    stream (the replies of one RFI). The run delivers everything else into PostgreSQL and ends
+    non-zero naming the three; the next run, the faults gone, delivers the rest."""
+    with spawn_double(
+        hourly_limit=10**9,
+        spike_limit=10**9,
+        companies=1,
+        records_per_list=3,
+        big_lists=[],
+        inactive_projects=[],
+        empty_projects=[],
+        tools_off={},
+    ) as double:
+        failing, keyless, child = 6000000001, 6000000002, 6000000003
+        replies_of = double.control.records(f"/rest/v1.0/projects/{child}/rfis")["records"][0]["id"]
+        double.control.add_faults(
+            {"kind": "http_502", "path": f"/projects/{failing}/submittals$", "times": 10**6},
+            {"kind": "null_key", "path": f"/projects/{keyless}/rfis$", "times": 10**6},
+            {
+                "kind": "wrong_shape",
+                "path": f"/rfis/{replies_of}/replies$",
+                "times": 10**6,
+            },
+        )
+        schema = f"procore_isolation_{uuid.uuid4().hex[:8]}"
+        env = {
+            **postgres_target(
+                meltano_environment(double, tmp_path, [f"{s}.*" for s in ISOLATION_STREAMS]), schema
+            ),
+            "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path}/meltano.db",
+            "TAP_PROCORE_MAX_RETRIES": "2",
+        }
+
+        def rows(table: str, project: int | None = None) -> int:
+            where = "" if project is None else f" where project_id = {project}"
+            return pg_query(f'select count(*) from "{schema}"."{table}"{where}')[0][0]
+
+        def truth(path: str, **query) -> int:
+            return double.control.records(path, **query)["count"]
+
+        try:
+            first = meltano("run", "tap-procore", "target-postgres", env=env)
+            assert first.returncode != 0
+            assert "Traceback" not in first.stderr
+            failed = [line for line in first.stderr.splitlines() if " failed in project " in line]
+            assert any(f"submittals failed in project {failing}" in line for line in failed)
+            assert any(f"rfis failed in project {keyless}" in line for line in failed)
+            assert any(f"rfi_replies failed in project {child}" in line for line in failed)
+            expected = expected_rows(double)
+            # Everything else landed.
+            assert rows("projects") == expected["projects"]
+            assert rows("change_events") == expected["change_events"]
+            assert rows("submittals", failing) == 0
+            assert rows("submittals") == expected["submittals"] - truth(
+                f"/rest/v1.1/projects/{failing}/submittals"
+            )
+            assert rows("rfis", keyless) == truth(f"/rest/v1.0/projects/{keyless}/rfis") - 1
+            assert rows("rfis", child) == truth(f"/rest/v1.0/projects/{child}/rfis")
+            assert (
+                pg_query(
+                    f'select count(*) from "{schema}"."rfi_replies" where rfi_id = %s', replies_of
+                )[0][0]
+                == 0
+            )
+
+            double.control.clear_faults()
+            second = meltano("run", "tap-procore", "target-postgres", env=env)
+            assert second.returncode == 0, second.stderr[-4000:]
+            for table in ("projects", "submittals", "rfis", "change_events"):
+                assert rows(table) == expected[table], table
+            assert rows("rfi_replies") == 3 * expected["rfis"]
+            total, distinct = pg_query(
+                f'select count(*), count(distinct (project_id, id)) from "{schema}"."rfis"'
+            )[0]
+            assert total == distinct
+        finally:
+            pg_query(f'drop schema if exists "{schema}" cascade')

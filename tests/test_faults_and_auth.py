@@ -1,7 +1,8 @@
 """Faults the internet and Procore throw at a nightly run, and the login flows.
 
-Each fault either leaves the run complete (exit 0, every record) or stops it with one clear line
-(exit non-zero). Never exit 0 with records missing.
+Each fault either leaves the run complete (exit 0, every record), fails the one scope it hit
+(the rest delivered, exit non-zero, that scope read again next run), or stops the run with one
+clear line (exit non-zero). Never exit 0 with records missing.
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ FAULTS = {
     "invalid_json": {"kind": "invalid_json", "times": 2},
     "timeout": {"kind": "timeout", "seconds": 4, "path": "change_events", "times": 1},
     "empty_page_mid_listing": {"kind": "empty_page", "page": 2, "path": "submittals$", "times": 4},
-    "wrong_total": {"kind": "wrong_total", "total_delta": 5, "path": "submittals$", "times": 4},
+    # The first read of a listing ends short of its Total; the second agrees.
+    "wrong_total": {"kind": "wrong_total", "total_delta": 5, "path": "submittals$", "times": 2},
 }
 
 
@@ -89,15 +91,32 @@ def test_fault_is_survived_with_every_record(fresh_double, tmp_path, fault):
     assert "Traceback" not in run.stderr
 
 
-def test_persistent_5xx_stops_the_run_with_one_clear_line(fresh_double, tmp_path):
-    config = base_config(fresh_double.url, [5000000001], max_retries=3)
-    fresh_double.control.add_faults({"kind": "http_502", "path": "submittals$", "times": 1000})
+def test_a_listing_failing_forever_in_one_project_stops_that_scope_only(fresh_double, tmp_path):
+    companies = [5000000001]
+    project = 6000000001
+    config = base_config(fresh_double.url, companies, max_retries=3)
+    broken = f"/rest/v1.1/projects/{project}/submittals"
+    fresh_double.control.add_faults({"kind": "http_502", "path": f"{broken}$", "times": 1000})
     run = run_tap(tmp_path, config, streams=STREAMS)
     assert run.returncode == 1
-    assert "Traceback" not in run.stderr
-    last = run.error_lines()[-1]
-    assert "tap-procore stopped:" in last and "gave up after 3 attempts" in last
-    assert "submittals" in last
+    assert "Traceback" not in run.stderr and "tap-procore stopped" not in run.stderr
+    failed = [line for line in run.error_lines() if " failed in " in line]
+    assert len(failed) == 1
+    assert f"submittals failed in project {project}" in failed[0]
+    assert "gave up after 3 attempts" in failed[0]
+    assert "tap-procore finished with failures" in run.error_lines()[-1]
+    # Every other stream and project was delivered.
+    expected = expected_counts(fresh_double, companies)
+    missing = fresh_double.control.records(broken)["count"]
+    assert missing > 0
+    assert record_counts(run) == {**expected, "submittals": expected["submittals"] - missing}
+    # The fault gone, the next run delivers the failed scope's rows (all of them).
+    fresh_double.control.clear_faults()
+    again = run_tap(tmp_path / "again", config, streams=STREAMS, state=run.final_state)
+    assert again.returncode == 0, again.stderr[-3000:]
+    delivered = {r["id"] for r in again.records["submittals"] if r["project_id"] == project}
+    assert len(delivered) == missing
+    assert "failing" not in again.final_state["bookmarks"]["projects"]
 
 
 def test_hourly_limit_is_waited_out(tmp_path):

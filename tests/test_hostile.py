@@ -69,6 +69,23 @@ def stop_line(run) -> str:
     return stops[0]
 
 
+def failure_line(run) -> str:
+    """The run went on past a failure that belongs to one scope (docs/operations.md, "When
+    something fails"): it names that scope once, with the cause, no traceback, and ends
+    non-zero; returns that line."""
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    assert run.returncode == 1, run.stderr[-3000:]
+    assert "tap-procore stopped:" not in run.stderr, run.stderr[-3000:]
+    failures = [
+        line
+        for line in run.stderr.splitlines()
+        if re.search(r" failed in (company|project) ", line)
+    ]
+    assert len(failures) == 1, run.stderr[-3000:]
+    assert "tap-procore finished with failures" in run.stderr.splitlines()[-1]
+    return failures[0]
+
+
 def completed(run) -> None:
     assert "Traceback" not in run.stderr, run.stderr[-3000:]
     assert run.returncode == 0, run.stderr[-3000:]
@@ -153,7 +170,7 @@ def test_secret_echoed_in_an_api_error_is_redacted_before_any_cut(tmp_path):
 
     with HostileServer({("GET", TRADES): echo}) as procore:
         run = run_against(procore.url, tmp_path, client_secret=SECRET)
-    line = stop_line(run)
+    line = failure_line(run)
     assert "HTTP 400" in line
     assert_no_piece_of_secret(run.stdout + run.stderr)
 
@@ -292,7 +309,7 @@ def test_every_request_has_a_total_deadline(tmp_path, behaviour):
     with HostileServer({("GET", TRADES): behaviour}) as procore:
         run = run_against(procore.url, tmp_path, request_timeout=2)
         attempts = len(procore.hits(TRADES))
-    line = stop_line(run)
+    line = failure_line(run)
     assert "no complete answer from 127.0.0.1" in line and "within 2s" in line
     assert attempts == 2  # retried once (max_retries 2), then given up
 
@@ -309,7 +326,7 @@ def _paged(
     return handler
 
 
-def test_link_next_pointing_back_to_page_one_ends_the_listing(tmp_path):
+def test_link_next_pointing_back_to_page_one_ends_the_listing_unread(tmp_path):
     loop = _paged(
         lambda page: trade_rows(3),
         lambda page, base: [("Link", f'<{base}?page=1&per_page=1000>; rel="next"')],
@@ -317,10 +334,11 @@ def test_link_next_pointing_back_to_page_one_ends_the_listing(tmp_path):
     with HostileServer({("GET", TRADES): loop}) as procore:
         run = run_against(procore.url, tmp_path)
         pages = len(procore.hits(TRADES))
-    completed(run)
+    # The rows read are delivered once; the listing, cut short, does not count as read.
+    assert "repeats rows already read while Procore says there is more" in failure_line(run)
     assert sorted(r["id"] for r in run.records["trades"]) == [1, 2, 3]
     assert pages <= 3
-    assert any("repeats rows" in w for w in warnings_of(run))
+    assert run.final_state["bookmarks"]["trades"]["not_covered"] == [COMPANY_ID]
 
 
 def test_endpoint_that_ignores_page_is_read_once(tmp_path):
@@ -342,9 +360,10 @@ def test_rows_far_beyond_total_end_the_listing(tmp_path):
     with HostileServer({("GET", TRADES): endless}) as procore:
         run = run_against(procore.url, tmp_path, page_size=5)
         pages = len(procore.hits(TRADES))
-    completed(run)
+    line = failure_line(run)
     assert pages <= 5
-    assert any("beyond" in w and "Total" in w for w in warnings_of(run))
+    assert "beyond the Total of 5" in line
+    assert run.final_state["bookmarks"]["trades"]["not_covered"] == [COMPANY_ID]
 
 
 @pytest.mark.parametrize("retry_after", ["0", "-30"])
@@ -407,7 +426,7 @@ def test_gzip_bomb_is_cut_at_the_size_cap(tmp_path, gzip_bomb):
 
     with HostileServer({("GET", TRADES): bomb}) as procore:
         run = run_against(procore.url, tmp_path, max_response_bytes=10 * 2**20)
-    line = stop_line(run)
+    line = failure_line(run)
     assert "max_response_bytes" in line
     assert _peak_child_memory_mb() < 1024
 
@@ -424,7 +443,7 @@ def test_endless_chunked_body_is_cut_at_the_size_cap(tmp_path):
 
     with HostileServer({("GET", TRADES): endless}) as procore:
         run = run_against(procore.url, tmp_path, max_response_bytes=10 * 2**20)
-    line = stop_line(run)
+    line = failure_line(run)
     assert "max_response_bytes" in line
     assert _peak_child_memory_mb() < 1024
 
@@ -432,17 +451,17 @@ def test_endless_chunked_body_is_cut_at_the_size_cap(tmp_path):
 # --- shapes --------------------------------------------------------------------------------
 
 
-def test_object_where_a_list_is_expected_stops_with_one_line(tmp_path):
+def test_object_where_a_list_is_expected_fails_its_scope_with_one_line(tmp_path):
     with HostileServer({("GET", TRADES): lambda h, e: reply(h, 200, {"id": 1})}) as procore:
         run = run_against(procore.url, tmp_path)
-    assert "expected a JSON list" in stop_line(run)
+    assert "expected a JSON list" in failure_line(run)
 
 
-def test_json_nested_a_hundred_thousand_deep_stops_with_one_line(tmp_path):
+def test_json_nested_a_hundred_thousand_deep_fails_its_scope_with_one_line(tmp_path):
     deep = b"[" * 100_000 + b"]" * 100_000
     with HostileServer({("GET", TRADES): lambda h, e: reply(h, 200, deep)}) as procore:
         run = run_against(procore.url, tmp_path)
-    assert "nested" in stop_line(run)
+    assert "nested" in failure_line(run)
 
 
 def test_superscript_digits_in_total_and_link_are_not_numbers(tmp_path):
@@ -497,7 +516,7 @@ def test_bytes_that_are_not_utf8_are_named_with_their_offset_and_the_request(tmp
     body = b'[{"id": 1, "name": "Caf\xe9 au lait", "updated_at": "2024-01-02T00:00:00Z"}]'
     with HostileServer({("GET", TRADES): lambda h, e: reply(h, 200, body)}) as procore:
         run = run_against(procore.url, tmp_path)
-    line = stop_line(run)
+    line = failure_line(run)
     assert "not valid JSON" not in line
     assert f"trades: GET {TRADES}" in line
     assert "not UTF-8" in line and "byte 0xe9 at byte offset 23" in line

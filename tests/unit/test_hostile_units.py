@@ -36,7 +36,7 @@ from tap_procore.errors import ConfigError, FatalAPIError
 from tap_procore.hierarchy import project_id_of
 from tap_procore.http import DeadlineExceeded, describe_failure, origin
 from tap_procore.pacing import RateGovernor
-from tap_procore.paging import ListingGuard, header_count
+from tap_procore.paging import ReadRows, header_count
 from tap_procore.redaction import SecretRedactor, printable_url
 from tap_procore.stopping import StopGuard
 from tap_procore.sweep import Scope, StateError, Sweep, validate_state
@@ -250,17 +250,18 @@ def test_counts_are_ascii_digits_only(value, expected):
     assert header_count(value) == expected
 
 
-def test_a_listing_that_repeats_or_overruns_is_stopped():
-    guard = ListingGuard()
+def test_rows_are_told_apart_by_id_and_pages_without_ids_by_their_bytes():
+    read = ReadRows()
     page = [{"id": 1}, {"id": 2}]
-    assert guard.problem(page, None, 2) is None
-    assert "repeats rows" in (guard.problem(page, None, 2) or "")
-    shapeless = ListingGuard()
-    assert shapeless.problem([{"name": "a"}], None, 1) is None
-    assert "repeats a page" in (shapeless.problem([{"name": "a"}], None, 1) or "")
-    overrun = ListingGuard()
-    problems = [overrun.problem([{"id": n * 10 + i} for i in range(5)], 5, 5) for n in range(4)]
-    assert problems[:3] == [None, None, None] and "beyond the Total of 5" in (problems[3] or "")
+    assert read.fresh(page) == page
+    assert read.fresh(page) == [] and read.all_seen(page)
+    read.start_again()
+    assert not read.all_seen(page)  # a second read of the listing starts its own count
+    shapeless = ReadRows()
+    assert not shapeless.page_seen_before([{"name": "a"}])
+    assert shapeless.page_seen_before([{"name": "a"}])
+    assert shapeless.fresh([{"name": "a"}, {"name": "a"}]) == [{"name": "a"}, {"name": "a"}]
+    assert not shapeless.identified and shapeless.distinct == 2
 
 
 # --- failures named for what they are ----------------------------------------------------------

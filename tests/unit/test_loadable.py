@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tap_procore.client import ProcoreStream
 from tap_procore.conform import EXTRA_FIELDS, RecordConformer, without_nul
-from tap_procore.errors import FatalAPIError
+from tap_procore.errors import UnloadableRecord
 from tap_procore.streams.financials import BudgetViewDetailRowsStream
 
 SCHEMA = {
@@ -136,8 +136,8 @@ def test_integers_beyond_64_bits_do_not_reach_a_bigint_column():
     "record",
     [{"project_id": 1}, {"project_id": 1, "id": None}, {"project_id": 1, "id": "not a number"}],
 )
-def test_a_record_without_its_key_stops_the_run_with_one_line(record):
-    with pytest.raises(FatalAPIError, match=r"things: .*without a usable 'id'"):
+def test_a_record_without_its_key_is_named_as_unloadable(record):
+    with pytest.raises(UnloadableRecord, match=r"usable 'id'.* it has fields .*project_id"):
         RecordConformer("things", SCHEMA["properties"], KEYS).conform(record)
 
 

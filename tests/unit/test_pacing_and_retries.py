@@ -13,7 +13,7 @@ import pytest
 import requests
 import requests_mock
 
-from tap_procore.errors import RetriesExhaustedError
+from tap_procore.errors import CredentialsRejected, RateLimitWaitExceeded, RetriesExhaustedError
 from tap_procore.pacing import RateGovernor
 from tap_procore.tap import TapProcore
 from tap_procore.transport import Transport, rate_limit_wait
@@ -177,7 +177,7 @@ def test_hourly_429_is_waited_out_not_given_up(sender):
 
 def test_rate_limit_wait_budget_ends_the_run_with_a_clear_message(sender):
     reset = str(int(sender.clock.now) + 3400)
-    with pytest.raises(RetriesExhaustedError, match=r"trades: GET .*: still rate limited"):
+    with pytest.raises(RateLimitWaitExceeded, match=r"trades: GET .*: still rate limited"):
         sender(
             [{"status_code": 429, "headers": {"X-Rate-Limit-Reset": reset}}],
             max_rate_limit_wait=100,
@@ -187,7 +187,7 @@ def test_rate_limit_wait_budget_ends_the_run_with_a_clear_message(sender):
 @pytest.mark.parametrize("status", [429, 503])
 def test_a_storm_of_zero_second_429s_waits_longer_each_time_and_ends(sender, status):
     storm = [{"status_code": status, "headers": {"Retry-After": "0"}}]
-    with pytest.raises(RetriesExhaustedError, match="still rate limited after waiting 7s"):
+    with pytest.raises(RateLimitWaitExceeded, match="still rate limited after waiting 7s"):
         sender(storm, max_rate_limit_wait=10)
     assert sender.clock.slept == [1.0, 2.0, 4.0]
     assert sender.mock.call_count == 1 + 4  # the token, then four refused calls
@@ -222,7 +222,7 @@ def test_an_object_where_a_list_belongs_is_retried_inside_the_loop(sender):
 
 
 def test_a_401_renews_the_token_once_then_is_fatal(sender):
-    with pytest.raises(RetriesExhaustedError, match="freshly issued access token"):
+    with pytest.raises(CredentialsRejected, match="freshly issued access token"):
         sender([{"status_code": 401}])
     logins = [r for r in sender.mock.request_history if r.method == "POST"]
     assert len(logins) == 2
@@ -265,7 +265,7 @@ def test_a_window_reset_beyond_the_allowance_stops_without_waiting():
     clock = FakeClock()
     pacer = governor(clock, max_rate_limit_wait=10)
     _spent_window(pacer, clock, reset_in=365 * 86400)
-    with pytest.raises(RetriesExhaustedError) as stopped:
+    with pytest.raises(RateLimitWaitExceeded) as stopped:
         pacer.before_request("1")
     assert clock.slept == []
     message = str(stopped.value)
@@ -277,7 +277,7 @@ def test_pauses_for_a_window_that_never_resets_add_up_to_the_allowance():
     clock = FakeClock()
     pacer = governor(clock, max_rate_limit_wait=3 * 3600 + 60)
     paused = 0
-    with pytest.raises(RetriesExhaustedError, match="max_rate_limit_wait"):
+    with pytest.raises(RateLimitWaitExceeded, match="max_rate_limit_wait"):
         for _ in range(10):
             _spent_window(pacer, clock, reset_in=365 * 86400)  # every answer says the same
             pacer.before_request("1")

@@ -6,7 +6,7 @@ import copy
 import datetime as dt
 
 from tap_procore.dates import format_timestamp as format_ts
-from tap_procore.sweep import Scope, Sweep
+from tap_procore.sweep import Scope, Sweep, validate_state
 
 T0 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 START = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
@@ -40,7 +40,7 @@ def run_sweep(
             if sweep.already_done(stream, scope):
                 continue
             if (stream, project) in skips:
-                sweep.record_skip(stream, scope)
+                sweep.keep_coverage(stream, scope, failed=True)
                 continue
             lowers[(stream, project)] = sweep.lower_bound([stream], scope)
         sweep.finish_scope(scope)
@@ -82,13 +82,32 @@ def test_newly_selected_stream_gets_full_history():
     assert lowers[("submittals", 1)] == START
 
 
-def test_skipped_project_is_not_covered_next_time():
+def test_a_project_never_read_whole_stays_uncovered_until_it_is():
     state: dict = {}
     run_sweep(state, day(0), [1, 2], skips={("rfis", 2)})
     assert state["bookmarks"]["rfis"]["not_covered"] == [2]
     _, lowers = run_sweep(state, day(1), [1, 2])
     assert lowers[("rfis", 2)] == START
     assert "not_covered" not in state["bookmarks"]["rfis"]
+
+
+def test_a_covered_project_not_read_whole_keeps_its_old_bookmark_until_it_is():
+    state: dict = {}
+    run_sweep(state, day(0), [1, 2])
+    # Two sweeps fail project 2: its coverage stays at day 0, the bookmark moves on.
+    run_sweep(state, day(1), [1, 2], skips={("rfis", 2)})
+    assert state["bookmarks"]["rfis"]["behind"] == {format_ts(day(0)): [2]}
+    assert state["bookmarks"]["projects"]["failing"] == {"rfis": {"2": 1}}
+    _, lowers = run_sweep(state, day(2), [1, 2], skips={("rfis", 2)})
+    assert lowers == {("rfis", 1): day(1)}
+    assert state["bookmarks"]["rfis"]["behind"] == {format_ts(day(0)): [2]}
+    assert state["bookmarks"]["projects"]["failing"] == {"rfis": {"2": 2}}
+    # Read whole at last: from the old bookmark, then like any other project.
+    _, lowers = run_sweep(state, day(3), [1, 2])
+    assert lowers == {("rfis", 1): day(2), ("rfis", 2): day(0)}
+    assert "behind" not in state["bookmarks"]["rfis"]
+    assert "failing" not in state["bookmarks"]["projects"]
+    validate_state(state)
 
 
 def test_interrupted_sweep_resumes_with_same_upper_bound_and_skips_finished_projects():
