@@ -348,12 +348,13 @@ class ProcoreAuthenticator(OAuthAuthenticator):
         if not self.uses_refresh_token:
             yield
             return
-        with STOP.protect():
-            if self._token_path is None:
+        if self._token_path is None:
+            with STOP.protect():
                 yield
-                return
-            with refresh_token_file_lock(self._token_path):
-                yield
+            return
+        # The lock first: a signal while another job holds it stops this one at once.
+        with refresh_token_file_lock(self._token_path), STOP.protect():
+            yield
 
     def _token_in_file(self) -> str | None:
         return read_refresh_token_file(self._token_path) if self._token_path else None
