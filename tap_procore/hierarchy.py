@@ -30,10 +30,25 @@ class CompaniesStream(ProcoreStream):
     child_id_key = "company_id"
     max_page_size = 1000
 
+    def check_companies(self) -> None:
+        """Every configured company answers, before any is extracted: a wrong id stops the run
+        at its start, not after the companies before it were extracted. The records found are
+        the ones `get_records` writes (no second request)."""
+        self._checked: dict[int, dict[str, t.Any]] = {}
+        problems = []
+        for company_id in self.config["company_ids"]:
+            try:
+                self._checked[company_id] = self._find_company(company_id)
+            except FatalAPIError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise FatalAPIError(" | ".join(problems))
+
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        checked = getattr(self, "_checked", {})
         for company_id in self.config["company_ids"]:
             scope = Scope(company_id)
-            record = self._find_company(company_id)
+            record = checked.pop(company_id, None) or self._find_company(company_id)
             # The sweep's upper bound is Procore's clock: it is fixed after Procore's first
             # answer (its Date header), which is this one.
             sweep = self.tap.sweep
