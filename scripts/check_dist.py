@@ -33,6 +33,7 @@ COMMANDS = {
     "tap-procore-plan": "tap_procore.plan:main",
     "tap-procore-webhooks": "tap_procore.webhooks:main",
 }
+SCHEMAS = REPO / "tap_procore" / "schemas"
 SDIST_NEEDS = ("pyproject.toml", "README.md", "CHANGELOG.md", "tap_procore/__init__.py")
 
 
@@ -44,17 +45,16 @@ def pyproject_facts() -> tuple[str, list[str]]:
     return version.group(1), classifiers
 
 
-def check_wheel(path: Path, version: str, classifiers: list[str]) -> list[str]:
+def check_wheel(
+    path: Path, version: str, classifiers: list[str], schema_dir: Path = SCHEMAS
+) -> list[str]:
     problems = []
     with zipfile.ZipFile(path) as wheel:
         names = set(wheel.namelist())
         info = next(name for name in names if name.endswith(".dist-info/METADATA"))
         metadata = Parser().parsestr(wheel.read(info).decode("utf-8"))
         entry_points = wheel.read(info.replace("METADATA", "entry_points.txt")).decode("utf-8")
-    schemas = {
-        f"tap_procore/schemas/{schema.name}"
-        for schema in (REPO / "tap_procore" / "schemas").glob("*.json")
-    }
+    schemas = {f"tap_procore/schemas/{schema.name}" for schema in schema_dir.glob("*.json")}
     missing = sorted(schemas - names)
     if not schemas or missing:
         problems.append(f"wheel lacks {len(missing)} schemas, e.g. {missing[:3]}")
@@ -99,6 +99,9 @@ def check_sdist(path: Path, version: str) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dist", type=Path, help="the directory `python -m build` wrote")
+    parser.add_argument(
+        "--schemas", type=Path, default=SCHEMAS, help="the schemas the wheel must hold"
+    )
     args = parser.parse_args(argv)
     version, classifiers = pyproject_facts()
     wheels = sorted(args.dist.glob("*.whl"))
@@ -106,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     if len(wheels) != 1 or len(sdists) != 1:
         print(f"expected one wheel and one sdist in {args.dist}, found {wheels + sdists}")
         return 1
-    problems = check_wheel(wheels[0], version, classifiers) + check_sdist(sdists[0], version)
+    problems = check_wheel(wheels[0], version, classifiers, args.schemas)
+    problems += check_sdist(sdists[0], version)
     for problem in problems:
         print(f"dist problem: {problem}", file=sys.stderr)
     return 1 if problems else 0

@@ -16,9 +16,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+import tap_procore
 from tests.conftest import REPO
 
 WORKFLOWS = REPO / ".github" / "workflows"
+# The package's schemas where it is imported from (a checkout, or the wheel under test when
+# .ci/one-python runs the unit tier from a copy without tap_procore/).
+SCHEMAS = Path(tap_procore.__file__).parent / "schemas"
 
 
 def script(name: str) -> t.Any:
@@ -224,7 +228,7 @@ def fake_dist(tmp_path: Path, *, extra: dict[str, str], drop_schemas: int = 0) -
     entry_points = "[console_scripts]\n" + "".join(
         f"{name} = {target}\n" for name, target in check.COMMANDS.items()
     )
-    schemas = sorted((REPO / "tap_procore" / "schemas").glob("*.json"))[drop_schemas:]
+    schemas = sorted(SCHEMAS.glob("*.json"))[drop_schemas:]
     files = {
         "tap_procore/__init__.py": "",
         "tap_procore/streams/__init__.py": "",
@@ -246,7 +250,8 @@ def fake_dist(tmp_path: Path, *, extra: dict[str, str], drop_schemas: int = 0) -
 
 
 def test_check_dist_passes_a_complete_wheel(tmp_path, capsys):
-    assert script("check_dist").main([str(fake_dist(tmp_path, extra={}))]) == 0
+    dist = fake_dist(tmp_path, extra={})
+    assert script("check_dist").main([str(dist), "--schemas", str(SCHEMAS)]) == 0
 
 
 @pytest.mark.parametrize(
@@ -260,7 +265,6 @@ def test_check_dist_passes_a_complete_wheel(tmp_path, capsys):
 def test_check_dist_refuses_a_wheel_with_the_double_or_without_schemas(
     tmp_path, capsys, extra, drop, problem
 ):
-    assert (
-        script("check_dist").main([str(fake_dist(tmp_path, extra=extra, drop_schemas=drop))]) == 1
-    )
+    dist = fake_dist(tmp_path, extra=extra, drop_schemas=drop)
+    assert script("check_dist").main([str(dist), "--schemas", str(SCHEMAS)]) == 1
     assert problem in capsys.readouterr().err
