@@ -218,6 +218,19 @@ def simplify_object(schema: Any) -> dict[str, Any] | None:
     return {name: simplify_property(sub, 1) for name, sub in properties.items()}
 
 
+def _unwrapped(properties: dict[str, Any], op: Operation) -> dict[str, Any]:
+    """A record a write operation takes or answers with inside a field named after the resource
+    (`{"company_id": ..., "vendor": {...}}`): that field's properties, beside the others."""
+    literals = [segment for segment in op.segments if not param_name(segment)]
+    word = literals[-1] if literals else ""
+    singular = word[:-3] + "y" if word.endswith("ies") else word.removesuffix("s")
+    inner = properties.get(singular) or {}
+    if inner.get("type") != "object" or not inner.get("properties"):
+        return properties
+    outer = {name: spec for name, spec in properties.items() if name != singular}
+    return {**outer, **{k: v for k, v in inner["properties"].items() if k not in outer}}
+
+
 # --------------------------------------------------------------------------- analysis
 
 
@@ -586,7 +599,7 @@ class RouteTableBuilder:
                     schema = props["data"] or {}
                 properties = simplify_object(schema)
                 if properties and "id" in properties:
-                    return properties, operation_id
+                    return _unwrapped(properties, op), operation_id
         for _, _, operation_id in writes:
             body = (self._write_details(operation_id).get("requestBody") or {}).get("schema") or {}
             props = body.get("properties") or {}
@@ -596,6 +609,7 @@ class RouteTableBuilder:
                     body = only
             properties = simplify_object(body)
             if properties:
+                properties = _unwrapped(properties, op)
                 stamps = {"format": "date-time", "type": "string"}
                 return {
                     "id": {"type": "integer"},

@@ -618,6 +618,21 @@ def test_touch_then_filtered_read_returns_exactly_the_touched(control, procore):
     assert all("(edited" in row["subject"] or row["subject"].startswith("edited") for row in got)
 
 
+def test_an_edit_changes_text_never_a_time_an_id_or_a_choice(control, procore):
+    """BIM levels' records (as the API description shapes them) have no name or title, and a
+    created_at before any other text field: a touch edits text only (here none, so only
+    updated_at moves), so a time stays a time."""
+    path = "/rest/v1.0/bim_levels"
+    query = {"project_id": COMPANY_3_PROJECT}
+    touched = control.mutate("touch", path=path, count=1, query=query)
+    rows = procore.get_ok(path, query, company=COMPANY_3).json()
+    (row,) = [row for row in rows if row["id"] in touched["ids"]]
+    edited = [name for name, value in row.items() if "edited" in str(value)]
+    assert not [name for name in edited if name == "id" or name.endswith(("_id", "_at", "_date"))]
+    assert all(epoch(row[name]) for name in row if name.endswith("_at") and row[name])
+    assert row["updated_at"] == touched["updated_at"]
+
+
 def test_add_and_delete_mutations(control, procore):
     path = RFIS.format(COMPANY_3_PROJECT + 1)
     before = ids(procore.get_ok(path, company=COMPANY_3).json())
