@@ -762,8 +762,8 @@ class ApiService:
             return
         schema = route.item_schema or {"name": {"type": "string"}}
         name = next(
-            (f for f in EDITABLE_FIELDS if schema.get(f, {}).get("type") == "string"),
-            next((f for f, spec in schema.items() if spec.get("type") == "string"), None),
+            (f for f in EDITABLE_FIELDS if _free_text(f, schema.get(f, {}))),
+            next((f for f, spec in schema.items() if _free_text(f, spec)), None),
         )
         if name is None:
             return
@@ -794,6 +794,17 @@ class ApiService:
 
 
 # ==================================================================== helpers
+
+
+def _free_text(name: str, spec: Mapping[str, Any]) -> bool:
+    """A field an edit may append to: text that is not an id, a time, a date or a choice."""
+    lowered = name.lower()
+    return (
+        spec.get("type") == "string"
+        and not spec.get("format")
+        and not spec.get("enum")
+        and not (lowered == "id" or lowered.endswith(("_id", "_at", "_date", "date")))
+    )
 
 
 def _located(where: tuple[str, str] | None, by_name: dict[str, str], query: Query) -> str | None:

@@ -218,6 +218,19 @@ def simplify_object(schema: Any) -> dict[str, Any] | None:
     return {name: simplify_property(sub, 1) for name, sub in properties.items()}
 
 
+def _unwrapped(properties: dict[str, Any], op: Operation) -> dict[str, Any]:
+    """A record a write operation takes or answers with inside a field named after the resource
+    (`{"company_id": ..., "vendor": {...}}`): that field's properties, beside the others."""
+    literals = [segment for segment in op.segments if not param_name(segment)]
+    word = literals[-1] if literals else ""
+    singular = word[:-3] + "y" if word.endswith("ies") else word.removesuffix("s")
+    inner = properties.get(singular) or {}
+    if inner.get("type") != "object" or not inner.get("properties"):
+        return properties
+    outer = {name: spec for name, spec in properties.items() if name != singular}
+    return {**outer, **{k: v for k, v in inner["properties"].items() if k not in outer}}
+
+
 # --------------------------------------------------------------------------- analysis
 
 
@@ -368,10 +381,15 @@ class RouteTableBuilder:
         self.catalog_size = len(catalog)
         self.operations: list[Operation] = []
         self.write_routes: list[dict[str, Any]] = []
+        # Writes by (method, resource key): where a list lost its item shape, their responses
+        # (the record) and their bodies (its writable fields) still describe it.
+        self.writes: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for entry in catalog:
             if entry.get("method", "").upper() != "GET":
                 if str(entry.get("tag") or "").startswith(WRITE_TAG_PREFIX):
                     self.write_routes.append(self.write_route(shared, entry))
+                key = (entry["method"].upper(), resource_key(entry["path"]))
+                self.writes.setdefault(key, []).append((entry["path"], entry["operationId"]))
                 continue
             detail_file = shared / "endpoint-details" / f"{entry['operationId']}.json"
             detail = json.loads(detail_file.read_text(encoding="utf-8"))
@@ -518,7 +536,9 @@ class RouteTableBuilder:
         return parent.operation_id if parent else None
 
     def fallback_item_schema(self, op: Operation) -> tuple[dict[str, Any] | None, str | None]:
-        """When a list lost its item shape: the show route's schema, then other versions'."""
+        """When a list lost its item shape: the show route's schema, then other lists of the
+        resource, then (for a recycle bin) the live list's with `deleted_at`, then the resource's
+        update and create operations (`write_shape`)."""
         candidates: list[Operation] = []
         show_key = op.resource + "/{}"
         same_resource = [o for o in self.operations if o.resource == show_key]
@@ -542,6 +562,61 @@ class RouteTableBuilder:
             item_type, properties = candidate.item_shape(kind)
             if item_type == "object" and properties:
                 return properties, candidate.operation_id
+        # A recycle bin lists the live list's records.
+        live = self.recycle_bin_of(op)
+        if live:
+            live_op = next(o for o in self.operations if o.operation_id == live)
+            item_type, properties = live_op.item_shape("list")
+            if item_type != "object" or not properties:
+                properties, _ = self.write_shape(live_op)
+            if properties:
+                return {**properties, "deleted_at": {"format": "date-time", "type": "string"}}, live
+        return self.write_shape(op)
+
+    def _write_details(self, operation_id: str) -> dict[str, Any]:
+        detail_file = self.shared / "endpoint-details" / f"{operation_id}.json"
+        return json.loads(detail_file.read_text(encoding="utf-8"))
+
+    def write_shape(self, op: Operation) -> tuple[dict[str, Any] | None, str | None]:
+        """The record from the resource's update or create operation: the record they answer
+        with, else the writable fields their body takes (a v1 body wraps them, {"rfi": {...}}),
+        with the id and the timestamps every record has."""
+        same_form = re.sub(r"\{[^}]+\}", "{}", op.path)
+        writes = [
+            (method, path, operation_id)
+            for method, suffix in (("PATCH", "/{}"), ("PUT", "/{}"), ("POST", ""))
+            for path, operation_id in sorted(
+                self.writes.get((method, op.resource + suffix), []),
+                key=lambda w: (re.sub(r"\{[^}]+\}", "{}", w[0]) != same_form + suffix, w[1]),
+            )
+        ]
+        for _, _, operation_id in writes:
+            responses = self._write_details(operation_id).get("responses") or {}
+            for status in ("200", "201"):
+                schema = (responses.get(status) or {}).get("schema") or {}
+                props = schema.get("properties") or {}
+                if set(props) == {"data"}:  # the v2 envelope
+                    schema = props["data"] or {}
+                properties = simplify_object(schema)
+                if properties and "id" in properties:
+                    return _unwrapped(properties, op), operation_id
+        for _, _, operation_id in writes:
+            body = (self._write_details(operation_id).get("requestBody") or {}).get("schema") or {}
+            props = body.get("properties") or {}
+            if len(props) == 1:
+                (only,) = props.values()
+                if isinstance(only, dict) and isinstance(only.get("properties"), dict):
+                    body = only
+            properties = simplify_object(body)
+            if properties:
+                properties = _unwrapped(properties, op)
+                stamps = {"format": "date-time", "type": "string"}
+                return {
+                    "id": {"type": "integer"},
+                    **properties,
+                    "created_at": stamps,
+                    "updated_at": stamps,
+                }, operation_id
         return None, None
 
     # ----------------------------------------------------------------- output

@@ -8,11 +8,16 @@ import json
 import typing as t
 from pathlib import Path
 
+from tap_procore import version
+
 if t.TYPE_CHECKING:
     from tap_procore.tap import TapProcore
 
 
 def add_tap_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s v{version()}", help="print the version"
+    )
     parser.add_argument(
         "--config",
         action="append",

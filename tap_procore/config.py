@@ -6,6 +6,7 @@ line naming the setting, never a list of schema paths or a traceback.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import json
 import typing as t
@@ -327,6 +328,21 @@ def validate_config(config: t.Mapping[str, t.Any]) -> None:
         _seconds(config, name)
     if config.get("user_agent") is not None and not isinstance(config.get("user_agent"), str):
         raise ConfigError("user_agent", "must be a string")
+
+
+def unknown_settings(config: t.Mapping[str, t.Any], known: t.Iterable[str]) -> list[str]:
+    """A line for each setting that is not one of `known` (the tap's settings and the SDK's
+    built-in ones), naming the nearest known setting: a misspelt `start_dat` would otherwise be
+    ignored in silence. Keys starting with "_" are Meltano's own, never settings."""
+    names = sorted(set(known))
+    lines = []
+    for key in sorted(str(key) for key in config):
+        if key in names or key.startswith("_"):
+            continue
+        nearest = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+        hint = f"did you mean '{nearest[0]}'?" if nearest else "see tap-procore --about"
+        lines.append(f"Unknown setting '{key}' is ignored; {hint}")
+    return lines
 
 
 def _credentials(config: t.Mapping[str, t.Any]) -> None:

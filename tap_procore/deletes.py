@@ -19,6 +19,8 @@ from functools import cache
 
 from singer_sdk import StreamSchema
 
+from tap_procore import dates
+from tap_procore.conform import EXTRA_FIELDS
 from tap_procore.webhook_resources import DELETE, RESOURCES
 
 DELETED_AT = "_sdc_deleted_at"
@@ -88,8 +90,17 @@ class SchemaWithDeletes(StreamSchema):
 
 
 def deleted_at_of(record: dict[str, t.Any]) -> t.Any:
-    """When a recycle-bin record was deleted, as well as the record says."""
-    return record.get("deleted_at") or record.get("updated_at")
+    """When a recycle-bin record was deleted, as well as the record says: its `deleted_at`, also
+    where the recycle bin's schema does not list it (checklist item attachments, ...: it is then
+    kept in `_procore_extra`), else its `updated_at`."""
+    extra = record.get(EXTRA_FIELDS)
+    kept = extra.get("deleted_at") if isinstance(extra, dict) else None
+    for value in (record.get("deleted_at"), kept, record.get("updated_at")):
+        try:
+            return dates.format_timestamp(dates.parse_timestamp(value))
+        except dates.DateError:
+            continue  # missing, null or not a time: the next source
+    return None
 
 
 class DeletedRows:

@@ -31,17 +31,36 @@ class CompaniesStream(ProcoreStream):
     child_id_key = "company_id"
     max_page_size = 1000
 
+    def check_companies(self) -> None:
+        """Every configured company answers, before any is extracted: a wrong id stops the run
+        at its start, not after the companies before it were extracted. The records found are
+        the ones `get_records` writes (no second request)."""
+        self._checked: dict[int, dict[str, t.Any]] = {}
+        problems = []
+        for company_id in self.config["company_ids"]:
+            try:
+                self._checked[company_id] = self._find_company(company_id)
+            except FatalAPIError as exc:
+                problems.append(str(exc))
+            except ScopeFailure:
+                continue  # not refused, only failing: read (or failed) with the others
+        if problems:
+            raise FatalAPIError(" | ".join(problems))
+
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        checked = getattr(self, "_checked", {})
         for company_id in self.config["company_ids"]:
             scope = Scope(company_id)
-            try:
-                record = self._find_company(company_id)
-            except ScopeFailure as exc:
-                # Nothing of this company is read this run; the others are. Its scopes drop out
-                # of the registry, so the next run reads them as new ones: nothing is lost.
-                self.tap.outcomes.fail(self.name, scope, exc, with_descendants=False)
-                self.tap.sweep.skip_company(company_id)
-                continue
+            record = checked.pop(company_id, None)
+            if record is None:
+                try:
+                    record = self._find_company(company_id)
+                except ScopeFailure as exc:
+                    # Nothing of this company is read this run; the others are. Its scopes drop
+                    # out of the registry, so the next run reads them as new ones: nothing lost.
+                    self.tap.outcomes.fail(self.name, scope, exc, with_descendants=False)
+                    self.tap.sweep.skip_company(company_id)
+                    continue
             # The sweep's upper bound is Procore's clock: it is fixed after Procore's first
             # answer (its Date header), which is this one.
             sweep = self.tap.sweep

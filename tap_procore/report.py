@@ -25,6 +25,17 @@ class Skip:
     reason: str
 
 
+def waits(transport: TransportStats, pacing: PacingStats) -> str:
+    """Time spent waiting on Procore's rate limit, in the words of the progress lines and the
+    summary alike: the whole, then its two causes (429/503 answers waited out, and the pacing
+    that keeps requests under the limit)."""
+    total = transport.rate_limit_wait_seconds + pacing.waited_seconds
+    return (
+        f"waited {total:.1f}s on the rate limit (429/503 answers: {transport.rate_limit_waits}, "
+        f"{transport.rate_limit_wait_seconds:.1f}s; pacing: {pacing.waited_seconds:.1f}s)"
+    )
+
+
 class RunReport:
     def __init__(
         self, *, progress_interval: float, clock: t.Callable[[], float] = time.monotonic
@@ -82,14 +93,13 @@ class RunReport:
             scope, index, total = self._current
             where = f"company {scope.company_id}, project {index} of {total} ({scope.project_id})"
         logger.info(
-            "Progress after %.0fs: %s; %d records; %d requests; %d retries; %.0fs waited on rate "
-            "limits",
+            "Progress after %.0fs: %s; %d records; %d requests; %d retries; %s",
             now - self._started,
             where,
             sum(self.records.values()),
             transport.requests,
             transport.retries,
-            transport.rate_limit_wait_seconds + pacing.waited_seconds,
+            waits(transport, pacing),
         )
 
     # --- the end -------------------------------------------------------------------------------
@@ -105,9 +115,7 @@ class RunReport:
         lines = [
             f"Run summary: {sum(self.records.values())} records in {elapsed:.1f}s, "
             f"{transport.requests} requests, {transport.retries} retries, "
-            f"{transport.rate_limit_waits} rate-limit waits "
-            f"({transport.rate_limit_wait_seconds:.1f}s), pacing {pacing.waited_seconds:.1f}s, "
-            f"{transport.token_refreshes} token refreshes after 401",
+            f"{waits(transport, pacing)}, {transport.token_refreshes} token refreshes after 401",
         ]
         statuses = ", ".join(f"{code}: {n}" for code, n in sorted(transport.by_status.items()))
         if statuses:

@@ -17,7 +17,7 @@ import requests
 import simplejson
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
-from tap_procore import dates
+from tap_procore import DISTRIBUTION, dates
 from tap_procore.auth import ProcoreAuthenticator
 from tap_procore.config import (
     CONFIG_SCHEMA,
@@ -25,6 +25,7 @@ from tap_procore.config import (
     DEFAULT_WINDOW_OVERLAP_SECONDS,
     resolve_endpoints,
     settings_from_environment,
+    unknown_settings,
     validate_config,
 )
 from tap_procore.deletes import DeletedRows
@@ -46,6 +47,7 @@ if t.TYPE_CHECKING:
     from tap_procore.client import ProcoreStream
     from tap_procore.config import Endpoints
     from tap_procore.feed import ChangeFeed
+    from tap_procore.hierarchy import CompaniesStream
 
 logger = logging.getLogger("tap-procore")
 
@@ -54,7 +56,7 @@ class TapProcore(PrivateTapHooks):
     """Singer tap for Procore: every company, project and tool, paced inside the rate limit."""
 
     name = "tap-procore"
-    package_name = "singer-tap-procore"
+    package_name = DISTRIBUTION  # --version and --about read its installed metadata
     config_jsonschema = CONFIG_SCHEMA
     message_writer_class = FlushAtStateWriter
     # ACTIVATE_VERSION per child partition would soft-delete rows of projects not yet synced
@@ -117,6 +119,10 @@ class TapProcore(PrivateTapHooks):
     def check_config(self) -> None:
         # Our own check first: one line that names the setting, before any request.
         validate_config(self.config)
+        schema = json.loads(json.dumps(self.config_jsonschema))
+        self.append_builtin_config(schema)  # stream maps, flattening: the SDK's own settings
+        for line in unknown_settings(self.config, schema["properties"]):
+            logger.warning(line)
 
     # --- services shared by every stream of a run ------------------------------------------
 
@@ -378,6 +384,8 @@ class TapProcore(PrivateTapHooks):
         self.report.maybe_log_progress(self.transport.stats, self.governor.stats)
 
     def sync_all(self) -> None:  # type: ignore[misc]  # final in the SDK; extended, not replaced
+        # A wrong company id stops the run before any company is extracted.
+        t.cast("CompaniesStream", self.streams["companies"]).check_companies()
         self._start_feed()
         super().sync_all()
         # Reached only when every selected stream returned; the sweep knows whether every

@@ -23,6 +23,39 @@ if t.TYPE_CHECKING:
 logger = logging.getLogger("tap-procore")
 
 
+#: Each tool a stream names (`tool`, Procore's engine name) as Procore names it in a project's
+#: tool list and in the permissions of an app's manifest (docs/permissions.md).
+TOOL_TITLES: dict[str, str] = {
+    "action_plans": "Action Plans",
+    "bidding": "Bidding",
+    "bim": "Models",
+    "budget": "Budget",
+    "change_events": "Change Events",
+    "change_orders": "Change Orders",
+    "checklists": "Inspections",
+    "commitments": "Commitments",
+    "coordination_issues": "Coordination Issues",
+    "daily_log": "Daily Log",
+    "direct_costs": "Direct Costs",
+    "directory": "Directory",
+    "documents": "Documents",
+    "drawings": "Drawings",
+    "forms": "Forms",
+    "incidents": "Incidents",
+    "meetings": "Meetings",
+    "observations": "Observations",
+    "photos": "Photos",
+    "prime_contracts": "Prime Contracts",
+    "punch_list": "Punch List",
+    "rfi": "RFIs",
+    "schedule": "Schedule",
+    "specifications": "Specifications",
+    "submittal_log": "Submittals",
+    "tasks": "Tasks",
+    "timesheets": "Timesheets",
+}
+
+
 def normalise_tool_name(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 

@@ -185,7 +185,7 @@ def test_generated_files_match_the_api_description():
 
 
 def test_readme_and_plugin_definition_are_current():
-    for script in ("readme_sections.py", "plugin_definition.py"):
+    for script in ("readme_sections.py", "plugin_definition.py", "permissions.py"):
         result = subprocess.run(
             [sys.executable, str(REPO / "scripts" / script), "--check"],
             capture_output=True,

@@ -193,6 +193,20 @@ def test_an_unknown_company_points_at_api_url_as_well(double, tmp_path):
     assert "Traceback" not in run.stderr
 
 
+def test_a_wrong_company_id_stops_the_run_before_any_company_is_extracted(double, tmp_path):
+    good = company_ids(double)
+    config = {**CLIENT, "api_url": double.url, "auth_url": double.url}
+    config["company_ids"] = [good[0], 42, good[1], 43]
+    run = run_tap(tmp_path, config, streams=["companies", "projects", "rfis"])
+    assert run.returncode == 1
+    assert run.count("RECORD") == 0, "nothing is extracted before every company is checked"
+    errors = run.error_lines()
+    assert len(errors) == 1, run.stderr
+    assert "Company 42 " in errors[0] and "Company 43 " in errors[0]
+    assert str(good[0]) not in errors[0] and str(good[1]) not in errors[0]
+    assert "Traceback" not in run.stderr
+
+
 @pytest.mark.parametrize("option", ["--config", "--state", "--catalog"])
 @pytest.mark.parametrize(
     ("content", "problem"),

@@ -23,6 +23,7 @@ from procore_double import DoubleControl, spawn_double, start_double
 from procore_double.harness import REPO_ROOT
 
 SHARED_API = REPO_ROOT.parent / "shared" / "procore-api"
+ROUTES = REPO_ROOT / "procore_double" / "routes.json"
 CLIENT = {"client_id": "double-client-id", "client_secret": "double-client-secret"}
 COMPANY_1, COMPANY_2, COMPANY_3 = 5_000_000_001, 5_000_000_002, 5_000_000_003
 BIG, INACTIVE, EMPTY, TOOL_OFF = 6_000_000_001, 6_000_000_002, 6_000_000_003, 6_000_000_004
@@ -455,10 +456,39 @@ def test_timecards_without_dates_cover_the_last_week(control, procore):
     assert got and len(got) < len(truth)
 
 
-def test_lost_item_shapes_get_the_generic_shape(procore):
-    rfi = procore.get_ok(RFIS.format(BIG), {"per_page": 1}).json()[0]
-    assert set(rfi) == {"id", "name", "created_at", "updated_at"}
-    assert epoch(rfi["updated_at"]) >= epoch(rfi["created_at"])
+def test_lost_item_shapes_come_from_the_resources_other_operations(procore):
+    """The API description lost the RFI list's item shape (and its show operation's): the
+    double takes the record from the resource's update operation, its writable fields with the
+    id and timestamps, so that RFIs look like RFIs rather than {id, name}."""
+    routes = {route["path"]: route for route in json.loads(ROUTES.read_text())["routes"]}
+    rfis = routes[RFIS.format("{project_id}")]
+    assert rfis["item_schema_source"] == "RestV10ProjectsProjectIdRfisIdPatch"
+    rows = procore.get_ok(RFIS.format(BIG), {"per_page": 100}).json()
+    assert {"id", "subject", "question", "due_date", "created_at", "updated_at"} <= set(rows[0])
+    assert all(set(row) == set(rows[0]) for row in rows)
+    # A creation time may be null like any field that is not an id; updated_at never is.
+    assert all(
+        epoch(row["updated_at"]) >= epoch(row["created_at"] or row["updated_at"]) for row in rows
+    )
+    # Still what real tenants send: nulls in fields that are not ids.
+    assert any(row["subject"] is None for row in rows) and all(row["id"] for row in rows)
+    # A recycle bin that lost its shape lists the live list's records, with when they were
+    # deleted.
+    borrowed = [
+        route
+        for route in routes.values()
+        if route["recycle_bin_of"] and route["item_schema_source"] == route["recycle_bin_of"]
+    ]
+    assert borrowed
+    assert all(route["item_schema"]["deleted_at"]["format"] == "date-time" for route in borrowed)
+
+
+def test_shapes_nothing_describes_get_the_generic_shape(procore):
+    routes = {route["path"]: route for route in json.loads(ROUTES.read_text())["routes"]}
+    path = "/rest/v1.0/projects/{project_id}/rfis/potential_assignees"
+    assert routes[path]["item_schema"] is None
+    row = procore.get_ok(path.format(project_id=BIG)).json()[0]
+    assert set(row) == {"id", "name", "created_at", "updated_at"}
 
 
 # ------------------------------------------------------------ pagination
@@ -584,7 +614,23 @@ def test_touch_then_filtered_read_returns_exactly_the_touched(control, procore):
     window = f"{before.strftime('%Y-%m-%dT%H:%M:%SZ')}...{touched['updated_at']}"
     got = procore.get_ok(path, {"filters[updated_at]": window}, company=COMPANY_3).json()
     assert sorted(ids(got)) == touched["ids"]
-    assert all("(edited" in row["name"] for row in got)
+    # The first text field of EDITABLE_FIELDS the record has: an RFI's subject.
+    assert all("(edited" in row["subject"] or row["subject"].startswith("edited") for row in got)
+
+
+def test_an_edit_changes_text_never_a_time_an_id_or_a_choice(control, procore):
+    """BIM levels' records (as the API description shapes them) have no name or title, and a
+    created_at before any other text field: a touch edits text only (here none, so only
+    updated_at moves), so a time stays a time."""
+    path = "/rest/v1.0/bim_levels"
+    query = {"project_id": COMPANY_3_PROJECT}
+    touched = control.mutate("touch", path=path, count=1, query=query)
+    rows = procore.get_ok(path, query, company=COMPANY_3).json()
+    (row,) = [row for row in rows if row["id"] in touched["ids"]]
+    edited = [name for name, value in row.items() if "edited" in str(value)]
+    assert not [name for name in edited if name == "id" or name.endswith(("_id", "_at", "_date"))]
+    assert all(epoch(row[name]) for name in row if name.endswith("_at") and row[name])
+    assert row["updated_at"] == touched["updated_at"]
 
 
 def test_add_and_delete_mutations(control, procore):

@@ -18,6 +18,7 @@ from singer_sdk.testing import SuiteConfig
 from singer_sdk.testing.runners import TapTestRunner
 
 from procore_double.in_process import Exchange, in_process_double
+from tap_procore import dates
 from tap_procore.client import PARENT_FIELDS, ProcoreStream
 from tap_procore.conform import EXTRA_FIELDS
 from tap_procore.deletes import DELETED_AT
@@ -273,6 +274,25 @@ def test_stream_writes_every_record_procore_served(sync, name):
         takes = recycle_bin in NAMES and DELETED_AT in stream.schema["properties"]
         marked = len(records) - len(live)
         assert marked == (len(sync.served(recycle_bin)) if takes else 0), name
+
+
+def test_rows_from_a_recycle_bin_are_marked_with_their_own_deletion_time(sync):
+    """`_sdc_deleted_at` of a row a recycle bin sent is the record's `deleted_at`, also where the
+    recycle bin's schema does not list it (it then arrives in `_procore_extra`)."""
+    checked = set()
+    for name in NAMES:
+        stream = sync.stream(name)
+        recycle_bin = f"deleted_{name}"
+        if recycle_bin not in NAMES or DELETED_AT not in stream.schema["properties"]:
+            continue
+        deleted_at = {str(row["id"]): row.get("deleted_at") for row in sync.served(recycle_bin)}
+        for record in sync.records(name):
+            if record.get(DELETED_AT) and deleted_at.get(str(record["id"])):
+                marked = dates.parse_timestamp(record[DELETED_AT])
+                assert marked == dates.parse_timestamp(deleted_at[str(record["id"])]), name
+                checked.add(name)
+    # Among them a recycle bin whose schema lacks deleted_at.
+    assert "checklist_item_attachments" in checked, sorted(checked)
 
 
 @pytest.mark.parametrize("name", NAMES)
