@@ -99,6 +99,35 @@ class DeclaredStream(RESTStream[int]):
     # RecordConformer (conform.py) already makes every top-level value fit its declared type.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
+    #: True for the streams whose records are the scopes every other stream is read in
+    #: (companies, projects): their children are a level of the tree, not records of a tool.
+    is_scope_source: t.ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: t.Any) -> None:
+        """What a stream does not declare is derived from its parent: a child's key is its
+        parent's key with the parent's id as the children see it (`child_id_key`), then its own
+        `id` (or `row_key`); its tool is its parent's; a project-level listing whose path does not
+        carry the project asks for it in its query."""
+        super().__init_subclass__(**kwargs)
+        parent = getattr(cls, "parent_stream_type", None)
+        if parent is None or not isinstance(vars(cls).get("name", getattr(cls, "name", None)), str):
+            return
+        if not parent.is_scope_source:
+            keyed = parent.child_id_key is not None and "id" in parent.primary_keys
+            if keyed and not _declared_by_a_stream(cls, "primary_keys"):
+                own = "row_key" if cls.surrogate_key_of else "id"
+                cls.primary_keys = (
+                    *(parent.child_id_key if key == "id" else key for key in parent.primary_keys),
+                    own,
+                )
+            if not _declared_by_a_stream(cls, "tool") and parent.tool:
+                cls.tool = parent.tool
+        path = getattr(cls, "path", "")
+        listed = cls.embedded_in is None
+        needs_project = _level_key(cls) == "project_id" and "{project_id}" not in path
+        if listed and needs_project and "project_id" not in cls.query:
+            cls.query = {"project_id": "{project_id}", **cls.query}
+
     def __init__(self, tap: TapProcore, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(tap, *args, **kwargs)
         #: The run's shared services (transport, sweep, report, tools); the SDK's own
@@ -140,3 +169,23 @@ class DeclaredStream(RESTStream[int]):
     @property
     def is_v2(self) -> bool:
         return self.path.startswith("/rest/v2")
+
+
+def _declared_by_a_stream(cls: type, attribute: str) -> bool:
+    """Whether `attribute` is declared by `cls` or a stream class it inherits from (rather than
+    by one of the base layers, whose value is only a default)."""
+    for klass in cls.__mro__:
+        if attribute in vars(klass):
+            return "name" in vars(klass)
+    return False
+
+
+def _level_key(cls: type) -> str | None:
+    """The context key of the scope a stream is read in: "project_id" or "company_id"."""
+    stream: t.Any = cls
+    while stream is not None:
+        parent = getattr(stream, "parent_stream_type", None)
+        if parent is not None and parent.is_scope_source:
+            return t.cast("str | None", parent.child_id_key)
+        stream = parent
+    return None

@@ -28,6 +28,7 @@ class CompaniesStream(ProcoreStream):
 
     name = "companies"
     path = "/rest/v1.0/companies"
+    is_scope_source = True
     child_id_key = "company_id"
     max_page_size = 1000
 
@@ -118,6 +119,7 @@ class ProjectsStream(CompanyStream):
 
     name = "projects"
     path = "/rest/v1.1/projects"
+    is_scope_source = True
     primary_keys: t.ClassVar[tuple[str, ...]] = ("id",)
     # Incremental for the warehouse: only projects changed since the bookmark (or new ones) are
     # written. The full list is still read (one request per 300 projects) because every project

@@ -84,7 +84,6 @@ class CustomFieldLovEntriesStream(CompanyStream):
     )
     query: t.ClassVar[dict[str, str]] = {"company_id": "{company_id}"}
     parent_stream_type = CustomFieldDefinitionsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "custom_field_definition_id", "id")
 
 
 class CustomFieldDefinitionFieldSetsStream(CompanyStream):
@@ -98,7 +97,6 @@ class CustomFieldDefinitionFieldSetsStream(CompanyStream):
     )
     paginated = False
     parent_stream_type = CustomFieldDefinitionsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "custom_field_definition_id", "id")
     selected_by_default = False
 
 
@@ -129,7 +127,6 @@ class ProjectHomeLinksStream(ProjectStream):
 
     name = "project_home_links"
     path = "/rest/v1.0/links"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
 
 
 class DeletedProjectHomeLinksStream(ProjectStream):
@@ -137,4 +134,3 @@ class DeletedProjectHomeLinksStream(ProjectStream):
 
     name = "deleted_project_home_links"
     path = "/rest/v1.0/links/recycle_bin"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}

@@ -98,7 +98,6 @@ class ProjectRolesStream(ProjectStream):
 
     name = "project_roles"
     path = "/rest/v1.0/project_roles"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
 
 
 class VendorInsurancesStream(CompanyStream):
@@ -109,7 +108,6 @@ class VendorInsurancesStream(CompanyStream):
     name = "vendor_insurances"
     path = "/rest/v1.0/companies/{company_id}/vendors/{vendor_id}/insurances"
     parent_stream_type = CompanyVendorsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "vendor_id", "id")
 
 
 class ConfigurableFieldSetsStream(CompanyStream):
@@ -170,19 +168,16 @@ class ProjectDocumentsStream(ProjectStream):
 class CostCodesStream(ProjectStream):
     name = "cost_codes"
     path = "/rest/v1.0/cost_codes"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
 
 
 class SubJobsStream(ProjectStream):
     name = "sub_jobs"
     path = "/rest/v1.0/sub_jobs"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
 
 
 class AdminEquipmentStream(ProjectStream):
     name = "admin_equipment"
     path = "/rest/v1.0/equipment"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
 
 
 class LocationsStream(ProjectStream):
@@ -219,7 +214,6 @@ class ProjectPermissionManifestStream(ProjectStream):
 
     name = "project_permission_manifest"
     path = "/rest/v1.0/settings/permissions"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     response_kind = "object"
     paginated = False
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id",)
@@ -231,7 +225,6 @@ class TasksStream(ProjectStream):
 
     name = "tasks"
     path = "/rest/v1.0/tasks"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     replication_key = "updated_at"
     tool = "schedule"
 
@@ -256,7 +249,6 @@ class WorkflowActivityHistoriesStream(CompanyStream):
         "workflow_instance_id": "{workflow_instance_id}",
     }
     parent_stream_type = WorkflowInstancesStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "workflow_instance_id", "id")
 
 
 # --- beyond the first stream list (every stream, with its level and path: docs/streams.md) ---
@@ -345,7 +337,6 @@ class TaskItemsStream(ProjectStream):
 
     name = "task_items"
     path = "/rest/v1.0/task_items"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "tasks"
 
 

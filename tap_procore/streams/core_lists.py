@@ -42,7 +42,6 @@ class VendorCommentsStream(CompanyStream):
     name = "vendor_comments"
     path = "/rest/v1.0/companies/{company_id}/vendors/{vendor_id}/comments"
     parent_stream_type = CompanyVendorsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "vendor_id", "id")
     selected_by_default = False
 
 
@@ -53,8 +52,6 @@ class ProjectVendorInsurancesStream(ProjectStream):
     name = "project_vendor_insurances"
     path = "/rest/v1.0/projects/{project_id}/vendors/{vendor_id}/insurances"
     parent_stream_type = ProjectVendorsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "vendor_id", "id")
-    tool = "directory"
     selected_by_default = False
 
 
@@ -101,7 +98,6 @@ class ProjectLocationsV1Stream(ProjectStream):
 
     name = "project_locations"
     path = "/rest/v1.0/locations"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     selected_by_default = False
 
 
@@ -111,7 +107,6 @@ class ToolsStream(ProjectStream):
 
     name = "tools"
     path = "/rest/v1.0/tools"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     selected_by_default = False
 
 
@@ -168,7 +163,6 @@ class CompanyDocumentRevisionsStream(CompanyStream):
     path = "/rest/v2.0/companies/{company_id}/documents/{document_id}/revisions"
     paginated = False
     parent_stream_type = CompanyDocumentsV2Stream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "document_id", "id")
     selected_by_default = False
 
 
@@ -192,8 +186,6 @@ class ProjectDocumentRevisionsStream(ProjectStream):
     path = "/rest/v2.0/projects/{project_id}/documents/{document_id}/revisions"
     paginated = False
     parent_stream_type = ProjectDocumentsV2Stream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "document_id", "id")
-    tool = "documents"
     selected_by_default = False
 
 

@@ -22,7 +22,6 @@ class GenericToolStatusesStream(CompanyStream):
     name = "generic_tool_statuses"
     path = "/rest/v1.0/companies/{company_id}/generic_tools/{generic_tool_id}/statuses"
     parent_stream_type = GenericToolsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "generic_tool_id", "id")
 
 
 class CorrespondenceTypeItemsStream(ProjectStream):
@@ -65,12 +64,6 @@ class GenericToolItemResponsesStream(ProjectStream):
         "/{generic_tool_item_id}/generic_tool_item_responses"
     )
     parent_stream_type = GenericToolItemsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = (
-        "project_id",
-        "generic_tool_id",
-        "generic_tool_item_id",
-        "id",
-    )
     selected_by_default = False
 
 
@@ -83,12 +76,6 @@ class GenericToolItemChangeHistoriesStream(ProjectStream):
         "/{generic_tool_item_id}/change_histories"
     )
     parent_stream_type = GenericToolItemsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = (
-        "project_id",
-        "generic_tool_id",
-        "generic_tool_item_id",
-        "id",
-    )
     selected_by_default = False
 
 

@@ -41,7 +41,6 @@ class EquipmentMaintenanceRecordsStream(CompanyStream):
     path = "/rest/v2.0/companies/{company_id}/equipment_register/{equipment_id}/maintenance/records"
     max_page_size = V2_MAX
     parent_stream_type = EquipmentRegisterStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "equipment_id", "id")
 
 
 class EquipmentCategoriesStream(CompanyStream):
@@ -116,7 +115,6 @@ class ProjectEquipmentMaintenanceRecordsStream(ProjectStream):
     )
     max_page_size = V2_MAX
     parent_stream_type = ProjectEquipmentRegisterStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "equipment_id", "id")
     selected_by_default = False
 
 
@@ -184,7 +182,6 @@ class MaintenanceLogAttachmentsStream(CompanyStream):
     path_params: t.ClassVar[dict[str, str]] = {"id": "maintenance_log_id"}
     paginated = False
     parent_stream_type = EquipmentMaintenanceLogsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "maintenance_log_id", "id")
     selected_by_default = False
 
 

@@ -32,7 +32,6 @@ class BidBoardProjectNotesStream(CompanyStream):
     )
     max_page_size = 100
     parent_stream_type = BidBoardProjectsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "bid_board_project_id", "id")
 
 
 class BidBoardProjectTasksStream(CompanyStream):
@@ -43,7 +42,6 @@ class BidBoardProjectTasksStream(CompanyStream):
     )
     max_page_size = 100
     parent_stream_type = BidBoardProjectsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "bid_board_project_id", "id")
 
 
 class BidBoardProposalsStream(CompanyStream):
@@ -55,7 +53,6 @@ class BidBoardProposalsStream(CompanyStream):
     max_page_size = 100
     parent_stream_type = BidBoardProjectsStream
     child_id_key = "proposal_id"
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "bid_board_project_id", "id")
 
 
 class BidBoardProposalLineItemsStream(CompanyStream):
@@ -66,12 +63,6 @@ class BidBoardProposalLineItemsStream(CompanyStream):
     )
     max_page_size = 100
     parent_stream_type = BidBoardProposalsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = (
-        "company_id",
-        "bid_board_project_id",
-        "proposal_id",
-        "id",
-    )
 
 
 class BidBoardProposalLineItemGroupsStream(CompanyStream):
@@ -82,12 +73,6 @@ class BidBoardProposalLineItemGroupsStream(CompanyStream):
     )
     max_page_size = 100
     parent_stream_type = BidBoardProposalsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = (
-        "company_id",
-        "bid_board_project_id",
-        "proposal_id",
-        "id",
-    )
 
 
 class EstimatingCatalogsStream(CompanyStream):
@@ -104,7 +89,6 @@ class EstimatingCatalogItemsStream(CompanyStream):
     path = "/rest/v2.0/companies/{company_id}/estimating/catalogs/{catalog_id}/items"
     max_page_size = 100
     parent_stream_type = EstimatingCatalogsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "catalog_id", "id")
 
 
 # --- Estimating (project) ----------------------------------------------------------------------
@@ -125,7 +109,6 @@ class EstimatingProposalLineItemsStream(ProjectStream):
     )
     max_page_size = 100
     parent_stream_type = EstimatingProposalsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "proposal_id", "id")
 
 
 class EstimatingProposalLineItemGroupsStream(ProjectStream):
@@ -136,7 +119,6 @@ class EstimatingProposalLineItemGroupsStream(ProjectStream):
     )
     max_page_size = 100
     parent_stream_type = EstimatingProposalsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "proposal_id", "id")
 
 
 class EstimatingNotesStream(ProjectStream):
@@ -169,7 +151,6 @@ class CompanyBidUploadsStream(CompanyStream):
     path = "/rest/v1.0/companies/{company_id}/bids/{bid_id}/uploads"
     paginated = False
     parent_stream_type = CompanyBidsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "bid_id", "id")
     selected_by_default = False
 
 
@@ -180,8 +161,6 @@ class BidPackageBidsStream(ProjectStream):
     name = "bid_package_bids"
     path = "/rest/v1.0/projects/{project_id}/bid_packages/{bid_package_id}/bids"
     parent_stream_type = BidPackagesStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "bid_package_id", "id")
-    tool = "bidding"
     selected_by_default = False
 
 
@@ -191,35 +170,30 @@ class BidPackageBidsStream(ProjectStream):
 class BimFilesStream(ProjectStream):
     name = "bim_files"
     path = "/rest/v1.0/bim_files"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "bim"
 
 
 class BimFileExtractionsStream(ProjectStream):
     name = "bim_file_extractions"
     path = "/rest/v1.0/bim_file_extractions"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "bim"
 
 
 class BimLevelsStream(ProjectStream):
     name = "bim_levels"
     path = "/rest/v1.0/bim_levels"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "bim"
 
 
 class BimModelRevisionPlansStream(ProjectStream):
     name = "bim_model_revision_plans"
     path = "/rest/v1.0/bim_model_revision_plans"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "bim"
 
 
 class BimViewFoldersStream(ProjectStream):
     name = "bim_view_folders"
     path = "/rest/v1.0/bim_view_folders"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "bim"
 
 
@@ -228,11 +202,8 @@ class BimModelChangeHistoryStream(ProjectStream):
 
     name = "bim_model_change_history"
     path = "/rest/v1.0/bim_models/{id}/change_history"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     path_params: t.ClassVar[dict[str, str]] = {"id": "bim_model_id"}
     parent_stream_type = BimModelsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "bim_model_id", "id")
-    tool = "bim"
     selected_by_default = False
 
 
@@ -242,9 +213,6 @@ class BimModelRevisionObjectsStream(ProjectStream):
 
     name = "bim_model_revision_objects"
     path = "/rest/v1.0/bim_model_revisions/{id}/objects"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     path_params: t.ClassVar[dict[str, str]] = {"id": "bim_model_revision_id"}
     parent_stream_type = BimModelRevisionsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "bim_model_revision_id", "id")
-    tool = "bim"
     selected_by_default = False

@@ -30,7 +30,6 @@ class TimecardEntriesStream(ProjectStream):
 
     name = "timecard_entries"
     path = "/rest/v1.0/timecard_entries"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     replication_key = "date"
     date_params = ("start_date", "end_date")
     tool = "timesheets"
@@ -130,7 +129,6 @@ class FieldProductionReportStream(ProjectStream):
 
     name = "field_production_report"
     path = "/rest/v1.0/field_production_report"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     surrogate_key_of = ("cost_code_id", "sub_job_id")
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "row_key")
     selected_by_default = False
@@ -167,7 +165,6 @@ class TimecardEntryChangeHistoryStream(CompanyStream):
     paginated = False
     parent_stream_type = CompanyTimecardEntriesStream
     surrogate_key_of = ("column", "created_at")
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "timecard_entry_id", "row_key")
     selected_by_default = False
 
 

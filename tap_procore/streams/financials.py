@@ -59,7 +59,6 @@ class BudgetChangesStream(ProjectStream):
 class BudgetViewsStream(ProjectStream):
     name = "budget_views"
     path = "/rest/v1.0/budget_views"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     tool = "budget"
     child_id_key = "budget_view_id"
 
@@ -72,11 +71,9 @@ class BudgetViewDetailRowsStream(ProjectStream):
 
     name = "budget_view_detail_rows"
     path = "/rest/v1.0/budget_views/{budget_view_id}/detail_rows"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     parent_stream_type = BudgetViewsStream
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "budget_view_id", "row_key")
     row_key_description = BUDGET_ROW_KEY
-    tool = "budget"
     child_id_key = "budget_line_item_id"
     child_id_field = "id"
 
@@ -93,14 +90,12 @@ class BudgetLineItemsStream(ProjectStream):
 
     name = "budget_line_items"
     path = "/rest/v1.1/budget_line_items/{id}"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     path_params: t.ClassVar[dict[str, str]] = {"id": "budget_line_item_id"}
     parent_stream_type = BudgetViewDetailRowsStream
     # One line item, whichever budget view listed it.
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "id")
     paginated = False
     response_kind = "object"
-    tool = "budget"
     selected_by_default = False
 
 
@@ -113,11 +108,9 @@ class BudgetViewSummaryRowsStream(ProjectStream):
 
     name = "budget_view_summary_rows"
     path = "/rest/v1.0/budget_views/{budget_view_id}/summary_rows"
-    query: t.ClassVar[dict[str, str]] = {**PROJECT_QUERY, "group_by": "biller"}
+    query: t.ClassVar[dict[str, str]] = {"group_by": "biller"}
     parent_stream_type = BudgetViewsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "budget_view_id", "row_key")
     surrogate_key_of = ("biller_type", "id")
-    tool = "budget"
 
 
 class BudgetDetailColumnsStream(ProjectStream):
@@ -126,17 +119,13 @@ class BudgetDetailColumnsStream(ProjectStream):
 
     name = "budget_detail_columns"
     path = "/rest/v1.0/budget_views/{budget_view_id}/budget_detail_columns"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     parent_stream_type = BudgetViewsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "budget_view_id", "id")
     paginated = False
-    tool = "budget"
 
 
 class BudgetViewSnapshotsStream(ProjectStream):
     name = "budget_view_snapshots"
     path = "/rest/v1.0/budget_view_snapshots"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     tool = "budget"
     child_id_key = "budget_view_snapshot_id"
 
@@ -148,7 +137,6 @@ class BudgetViewSnapshotDetailRowsStream(ProjectStream):
 
     name = "budget_view_snapshot_detail_rows"
     path = "/rest/v1.0/budget_view_snapshots/{budget_view_snapshot_id}/detail_rows"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     parent_stream_type = BudgetViewSnapshotsStream
     primary_keys: t.ClassVar[tuple[str, ...]] = (
         "project_id",
@@ -156,7 +144,6 @@ class BudgetViewSnapshotDetailRowsStream(ProjectStream):
         "row_key",
     )
     row_key_description = BUDGET_ROW_KEY
-    tool = "budget"
 
     def surrogate_key(self, row: dict[str, t.Any]) -> str:
         return _budget_row_key(row)
@@ -221,7 +208,6 @@ class BudgetedProductionQuantitiesStream(ProjectStream):
 class PrimeContractsStream(ProjectStream):
     name = "prime_contracts"
     path = "/rest/v1.0/prime_contracts"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     replication_key = "updated_at"
     tool = "prime_contracts"
     child_id_key = "contract_id"
@@ -232,12 +218,9 @@ class PrimeContractLineItemsStream(ProjectStream):
 
     name = "prime_contract_line_items"
     path = "/rest/v1.0/prime_contracts/{prime_contract_id}/line_items"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     path_params: t.ClassVar[dict[str, str]] = {"prime_contract_id": "contract_id"}
     parent_stream_type = PrimeContractsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "id")
     replication_key = "updated_at"
-    tool = "prime_contracts"
 
 
 class PrimeChangeOrdersStream(ProjectStream):
@@ -260,9 +243,7 @@ class PrimeChangeOrderLineItemsStream(ProjectStream):
         "/prime_change_orders/{prime_change_order_id}/line_items"
     )
     parent_stream_type = PrimeChangeOrdersStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "prime_change_order_id", "id")
     max_page_size = 100
-    tool = "prime_contracts"
 
 
 class PrimeChangeOrderBatchesStream(ProjectStream):
@@ -278,7 +259,6 @@ class PaymentApplicationsStream(ProjectStream):
 
     name = "payment_applications"
     path = "/rest/v1.0/payment_applications"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     tool = "prime_contracts"
 
 
@@ -288,7 +268,6 @@ class PaymentApplicationsStream(ProjectStream):
 class PurchaseOrderContractsStream(ProjectStream):
     name = "purchase_order_contracts"
     path = "/rest/v1.0/purchase_order_contracts"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     replication_key = "updated_at"
     tool = "commitments"
     child_id_key = "contract_id"
@@ -296,7 +275,7 @@ class PurchaseOrderContractsStream(ProjectStream):
 
 class DeletedPurchaseOrderContractsStream(PurchaseOrderContractsStream):
     name = "deleted_purchase_order_contracts"
-    query: t.ClassVar[dict[str, str]] = {**PROJECT_QUERY, **ONLY_DELETED}
+    query: t.ClassVar[dict[str, str]] = {**ONLY_DELETED}
 
 
 class PurchaseOrderContractLineItemsStream(ProjectStream):
@@ -304,12 +283,9 @@ class PurchaseOrderContractLineItemsStream(ProjectStream):
 
     name = "purchase_order_contract_line_items"
     path = "/rest/v1.0/purchase_order_contracts/{purchase_order_contract_id}/line_items"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     path_params: t.ClassVar[dict[str, str]] = {"purchase_order_contract_id": "contract_id"}
     parent_stream_type = PurchaseOrderContractsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "id")
     replication_key = "updated_at"
-    tool = "commitments"
 
 
 class PurchaseOrderContractDetailLineItemsStream(ProjectStream):
@@ -320,18 +296,14 @@ class PurchaseOrderContractDetailLineItemsStream(ProjectStream):
         "/rest/v1.0/purchase_order_contracts/{purchase_order_contract_id}"
         "/line_item_contract_details"
     )
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     path_params: t.ClassVar[dict[str, str]] = {"purchase_order_contract_id": "contract_id"}
     parent_stream_type = PurchaseOrderContractsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "id")
     paginated = False
-    tool = "commitments"
 
 
 class WorkOrderContractsStream(ProjectStream):
     name = "work_order_contracts"
     path = "/rest/v1.0/work_order_contracts"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     replication_key = "updated_at"
     tool = "commitments"
     child_id_key = "contract_id"
@@ -339,7 +311,7 @@ class WorkOrderContractsStream(ProjectStream):
 
 class DeletedWorkOrderContractsStream(WorkOrderContractsStream):
     name = "deleted_work_order_contracts"
-    query: t.ClassVar[dict[str, str]] = {**PROJECT_QUERY, **ONLY_DELETED}
+    query: t.ClassVar[dict[str, str]] = {**ONLY_DELETED}
 
 
 class WorkOrderContractLineItemsStream(ProjectStream):
@@ -347,12 +319,9 @@ class WorkOrderContractLineItemsStream(ProjectStream):
 
     name = "work_order_contract_line_items"
     path = "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_items"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     path_params: t.ClassVar[dict[str, str]] = {"work_order_contract_id": "contract_id"}
     parent_stream_type = WorkOrderContractsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "id")
     replication_key = "updated_at"
-    tool = "commitments"
 
 
 class WorkOrderContractDetailLineItemsStream(ProjectStream):
@@ -360,12 +329,9 @@ class WorkOrderContractDetailLineItemsStream(ProjectStream):
 
     name = "work_order_contract_detail_line_items"
     path = "/rest/v1.0/work_order_contracts/{work_order_contract_id}/line_item_contract_details"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     path_params: t.ClassVar[dict[str, str]] = {"work_order_contract_id": "contract_id"}
     parent_stream_type = WorkOrderContractsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "id")
     paginated = False
-    tool = "commitments"
 
 
 class CommitmentContractsStream(ProjectStream):
@@ -405,13 +371,7 @@ class CommitmentChangeOrderLineItemsStream(ProjectStream):
         "/commitment_change_orders/{commitment_change_order_id}/line_items"
     )
     parent_stream_type = CommitmentChangeOrdersStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = (
-        "project_id",
-        "commitment_change_order_id",
-        "id",
-    )
     max_page_size = 100
-    tool = "commitments"
 
 
 class CommitmentChangeOrderBatchesStream(ProjectStream):
@@ -427,7 +387,6 @@ class RequisitionsStream(ProjectStream):
 
     name = "requisitions"
     path = "/rest/v1.1/requisitions"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     replication_key = "updated_at"
     tool = "commitments"
     child_id_key = "requisition_id"
@@ -438,10 +397,7 @@ class RequisitionContractItemsStream(ProjectStream):
 
     name = "requisition_contract_items"
     path = "/rest/v1.0/requisitions/{requisition_id}/contract_items"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     parent_stream_type = RequisitionsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "requisition_id", "id")
-    tool = "commitments"
 
 
 class RequisitionChangeOrderItemsStream(ProjectStream):
@@ -449,10 +405,7 @@ class RequisitionChangeOrderItemsStream(ProjectStream):
 
     name = "requisition_change_order_items"
     path = "/rest/v1.0/requisitions/{requisition_id}/change_order_items"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     parent_stream_type = RequisitionsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "requisition_id", "id")
-    tool = "commitments"
 
 
 class RequisitionContractDetailItemsStream(ProjectStream):
@@ -460,10 +413,7 @@ class RequisitionContractDetailItemsStream(ProjectStream):
 
     name = "requisition_contract_detail_items"
     path = "/rest/v1.0/requisitions/{requisition_id}/contract_detail_items"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     parent_stream_type = RequisitionsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "requisition_id", "id")
-    tool = "commitments"
 
 
 class RfqsStream(ProjectStream):
@@ -471,7 +421,7 @@ class RfqsStream(ProjectStream):
 
     name = "rfqs"
     path = "/rest/v1.0/rfqs"
-    query: t.ClassVar[dict[str, str]] = {**PROJECT_QUERY, "contract_id": "{contract_id}"}
+    query: t.ClassVar[dict[str, str]] = {"contract_id": "{contract_id}"}
     ids_from = COMMITMENT_CONTRACTS
     id_param = "contract_id"
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "id")
@@ -489,7 +439,7 @@ class ContractPaymentsStream(ProjectStream):
 
     name = "contract_payments"
     path = "/rest/v1.0/contract_payments"
-    query: t.ClassVar[dict[str, str]] = {**PROJECT_QUERY, "contract_id": "{contract_id}"}
+    query: t.ClassVar[dict[str, str]] = {"contract_id": "{contract_id}"}
     ids_from = ALL_CONTRACTS
     id_param = "contract_id"
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "id")
@@ -519,20 +469,18 @@ class LineItemTypesStream(ProjectStream):
 class ChangeOrderPackagesStream(ProjectStream):
     name = "change_order_packages"
     path = "/rest/v1.0/change_order_packages"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     replication_key = "updated_at"
     tool = "change_orders"
 
 
 class DeletedChangeOrderPackagesStream(ChangeOrderPackagesStream):
     name = "deleted_change_order_packages"
-    query: t.ClassVar[dict[str, str]] = {**PROJECT_QUERY, **ONLY_DELETED}
+    query: t.ClassVar[dict[str, str]] = {**ONLY_DELETED}
 
 
 class PotentialChangeOrdersStream(ProjectStream):
     name = "potential_change_orders"
     path = "/rest/v1.0/potential_change_orders"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     replication_key = "updated_at"
     tool = "change_orders"
     child_id_key = "potential_change_order_id"
@@ -540,7 +488,7 @@ class PotentialChangeOrdersStream(ProjectStream):
 
 class DeletedPotentialChangeOrdersStream(PotentialChangeOrdersStream):
     name = "deleted_potential_change_orders"
-    query: t.ClassVar[dict[str, str]] = {**PROJECT_QUERY, **ONLY_DELETED}
+    query: t.ClassVar[dict[str, str]] = {**ONLY_DELETED}
 
 
 class PotentialChangeOrderLineItemsStream(ProjectStream):
@@ -548,15 +496,8 @@ class PotentialChangeOrderLineItemsStream(ProjectStream):
 
     name = "potential_change_order_line_items"
     path = "/rest/v1.0/potential_change_orders/{potential_change_order_id}/line_items"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     parent_stream_type = PotentialChangeOrdersStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = (
-        "project_id",
-        "potential_change_order_id",
-        "id",
-    )
     replication_key = "updated_at"
-    tool = "change_orders"
 
 
 class ChangeOrderRequestsStream(ProjectStream):
@@ -565,7 +506,7 @@ class ChangeOrderRequestsStream(ProjectStream):
 
     name = "change_order_requests"
     path = "/rest/v1.0/change_order_requests"
-    query: t.ClassVar[dict[str, str]] = {**PROJECT_QUERY, "contract_id": "{contract_id}"}
+    query: t.ClassVar[dict[str, str]] = {"contract_id": "{contract_id}"}
     ids_from = ALL_CONTRACTS
     id_param = "contract_id"
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "id")
@@ -591,7 +532,6 @@ class ChangeOrderStatusesStream(CompanyStream):
 class ChangeEventsStream(ProjectStream):
     name = "change_events"
     path = "/rest/v1.0/change_events"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     replication_key = "updated_at"
     tool = "change_events"
     child_id_key = "change_event_id"
@@ -599,7 +539,7 @@ class ChangeEventsStream(ProjectStream):
 
 class DeletedChangeEventsStream(ChangeEventsStream):
     name = "deleted_change_events"
-    query: t.ClassVar[dict[str, str]] = {**PROJECT_QUERY, **ONLY_DELETED}
+    query: t.ClassVar[dict[str, str]] = {**ONLY_DELETED}
 
 
 class ChangeEventLineItemsStream(ProjectStream):
@@ -611,8 +551,6 @@ class ChangeEventLineItemsStream(ProjectStream):
     path = "/rest/v1.0/change_events"
     embedded_in = "change_event_line_items"
     parent_stream_type = ChangeEventsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "change_event_id", "id")
-    tool = "change_events"
 
 
 class ChangeEventsV11Stream(ProjectStream):
@@ -621,20 +559,18 @@ class ChangeEventsV11Stream(ProjectStream):
 
     name = "change_events_v1_1"
     path = "/rest/v1.1/change_events"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     replication_key = "updated_at"
     tool = "change_events"
 
 
 class DeletedChangeEventsV11Stream(ChangeEventsV11Stream):
     name = "deleted_change_events_v1_1"
-    query: t.ClassVar[dict[str, str]] = {**PROJECT_QUERY, **ONLY_DELETED}
+    query: t.ClassVar[dict[str, str]] = {**ONLY_DELETED}
 
 
 class ChangeEventStatusesStream(ProjectStream):
     name = "change_event_statuses"
     path = "/rest/v1.0/change_event/statuses"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     tool = "change_events"
 
 
@@ -685,7 +621,6 @@ class WbsSegmentItemsStream(ProjectStream):
     )
     parent_stream_type = WbsSegmentsStream
     parent_count_field = "segment_items_count"
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "segment_id", "id")
 
 
 class WbsCodesStream(ProjectStream):
@@ -743,10 +678,7 @@ class BudgetViewSnapshotSummaryRowsStream(ProjectStream):
 
     name = "budget_view_snapshot_summary_rows"
     path = "/rest/v1.0/budget_view_snapshots/{budget_view_snapshot_id}/summary_rows"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     parent_stream_type = BudgetViewSnapshotsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "budget_view_snapshot_id", "id")
-    tool = "budget"
 
 
 class AdvancedForecastingRowsStream(ProjectStream):
@@ -779,7 +711,6 @@ class CompanyProjectStatusSnapshotsStream(CompanyStream):
     )
     max_page_size = 100
     parent_stream_type = CompanyStatusSnapshotBudgetViewsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "budget_view_id", "id")
 
 
 class ProjectStatusSnapshotBudgetViewsStream(ProjectStream):
@@ -804,9 +735,7 @@ class ProjectStatusSnapshotsStream(ProjectStream):
         "/project_status_snapshots"
     )
     max_page_size = 100
-    tool = "budget"
     parent_stream_type = ProjectStatusSnapshotBudgetViewsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "budget_view_id", "id")
 
 
 class PrimeContractsV2Stream(ProjectStream):
@@ -831,9 +760,7 @@ class PrimeContractLineItemsV2Stream(ProjectStream):
         "/{prime_contract_id}/line_items"
     )
     max_page_size = 100
-    tool = "prime_contracts"
     parent_stream_type = PrimeContractsV2Stream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "prime_contract_id", "id")
     selected_by_default = False
 
 
@@ -847,9 +774,7 @@ class CommitmentContractLineItemsStream(ProjectStream):
         "/{commitment_contract_id}/line_items"
     )
     max_page_size = 100
-    tool = "commitments"
     parent_stream_type = CommitmentContractsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "commitment_contract_id", "id")
     selected_by_default = False
 
 
@@ -859,7 +784,6 @@ class CommitmentsStream(ProjectStream):
 
     name = "commitments"
     path = "/rest/v1.0/commitments"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     tool = "commitments"
     child_id_key = "commitment_id"
     selected_by_default = False
@@ -874,8 +798,6 @@ class PurchaseOrderContractComplianceDocumentsStream(ProjectStream):
         "/compliance_documents"
     )
     parent_stream_type = PurchaseOrderContractsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "id")
-    tool = "commitments"
 
 
 class WorkOrderContractComplianceDocumentsStream(ProjectStream):
@@ -886,8 +808,6 @@ class WorkOrderContractComplianceDocumentsStream(ProjectStream):
         "/rest/v1.0/projects/{project_id}/work_order_contracts/{contract_id}/compliance_documents"
     )
     parent_stream_type = WorkOrderContractsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "id")
-    tool = "commitments"
 
 
 class PrimeContractPaymentApplicationsStream(ProjectStream):
@@ -896,11 +816,8 @@ class PrimeContractPaymentApplicationsStream(ProjectStream):
 
     name = "prime_contract_payment_applications"
     path = "/rest/v1.0/prime_contracts/{prime_contract_id}/payment_applications"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     path_params: t.ClassVar[dict[str, str]] = {"prime_contract_id": "contract_id"}
     parent_stream_type = PrimeContractsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "id")
-    tool = "prime_contracts"
     selected_by_default = False
 
 
@@ -909,11 +826,8 @@ class RequisitionChangeHistoriesStream(ProjectStream):
 
     name = "requisition_change_histories"
     path = "/rest/v1.0/requisitions/{requisition_id}/change_histories"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     paginated = False
     parent_stream_type = RequisitionsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "requisition_id", "id")
-    tool = "commitments"
     selected_by_default = False
 
 
@@ -922,11 +836,8 @@ class RequisitionDetailStream(ProjectStream):
 
     name = "requisition_detail"
     path = "/rest/v1.0/requisitions/{requisition_id}/detail"
-    query: t.ClassVar[dict[str, str]] = PROJECT_QUERY
     paginated = False
     parent_stream_type = RequisitionsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "requisition_id", "id")
-    tool = "commitments"
     selected_by_default = False
 
 
@@ -938,8 +849,6 @@ class DirectCostItemLineItemsStream(ProjectStream):
     path = "/rest/v1.0/projects/{project_id}/direct_costs/{direct_cost_id}/line_items"
     replication_key = "updated_at"
     parent_stream_type = DirectCostsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "direct_cost_id", "id")
-    tool = "direct_costs"
     selected_by_default = False
 
 
@@ -953,8 +862,6 @@ class ChangeEventProductionQuantitiesStream(ProjectStream):
     )
     paginated = False
     parent_stream_type = ChangeEventsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "change_event_id", "id")
-    tool = "change_events"
     selected_by_default = False
 
 
@@ -992,7 +899,7 @@ class CommitmentPaymentSubtiersStream(ProjectStream):
     path = "/rest/v1.0/projects/{project_id}/payments/commitments/{commitment_id}/subtiers"
     paginated = False
     parent_stream_type = CommitmentsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "commitment_id", "id")
+    tool = None  # Procore Pay, not the commitments tool: it answers whatever that tool's state
     selected_by_default = False
 
 
@@ -1032,7 +939,6 @@ class CompanyWbsSegmentItemsStream(CompanyStream):
         "/segment_items"
     )
     parent_stream_type = CompanyWbsSegmentsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "segment_id", "id")
 
 
 class CompanyWbsSegmentListsStream(CompanyStream):
@@ -1042,7 +948,6 @@ class CompanyWbsSegmentListsStream(CompanyStream):
     path = "/rest/v1.0/companies/{company_id}/work_breakdown_structure/segments/{segment_id}/lists"
     paginated = False
     parent_stream_type = CompanyWbsSegmentsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "segment_id", "id")
 
 
 class CompanyWbsPatternsStream(CompanyStream):
@@ -1084,10 +989,8 @@ class RfqQuotesStream(ProjectStream):
 
     name = "rfq_quotes"
     path = "/rest/v1.0/rfqs/{rfq_id}/quotes"
-    query: t.ClassVar[dict[str, str]] = {**PROJECT_QUERY, "contract_id": "{contract_id}"}
+    query: t.ClassVar[dict[str, str]] = {"contract_id": "{contract_id}"}
     parent_stream_type = RfqsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "rfq_id", "id")
-    tool = "commitments"
     selected_by_default = False
 
 
@@ -1096,8 +999,6 @@ class RfqResponsesStream(ProjectStream):
 
     name = "rfq_responses"
     path = "/rest/v1.0/rfqs/{rfq_id}/responses"
-    query: t.ClassVar[dict[str, str]] = {**PROJECT_QUERY, "contract_id": "{contract_id}"}
+    query: t.ClassVar[dict[str, str]] = {"contract_id": "{contract_id}"}
     parent_stream_type = RfqsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "contract_id", "rfq_id", "id")
-    tool = "commitments"
     selected_by_default = False

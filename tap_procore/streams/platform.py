@@ -39,7 +39,6 @@ class CompanyWebhookDeliveriesStream(CompanyStream):
     max_page_size = 100  # the documented default; a full page is what says there is more
     parent_stream_type = CompanyWebhookHooksStream
     surrogate_key_of = ("event_id", "started_at")
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "hook_id", "row_key")
     selected_by_default = False
 
 
@@ -49,7 +48,6 @@ class WebhookResourcesStream(ProjectStream):
 
     name = "webhook_resources"
     path = "/rest/v1.0/webhooks/resources"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     paginated = False
     surrogate_key_of = ("product_category", "api_version")
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "row_key")
@@ -73,7 +71,6 @@ class CompanyWebhookTriggersV2Stream(CompanyStream):
     path = "/rest/v2.0/companies/{company_id}/webhooks/hooks/{hook_id}/triggers"
     max_page_size = V2_MAX
     parent_stream_type = CompanyWebhookHooksV2Stream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "hook_id", "id")
 
 
 class CompanyWebhookDeliveriesV2Stream(CompanyStream):
@@ -83,7 +80,6 @@ class CompanyWebhookDeliveriesV2Stream(CompanyStream):
     path = "/rest/v2.0/companies/{company_id}/webhooks/hooks/{hook_id}/deliveries"
     max_page_size = V2_MAX
     parent_stream_type = CompanyWebhookHooksV2Stream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "hook_id", "id")
     selected_by_default = False
 
 
@@ -118,7 +114,6 @@ class ProjectWebhookTriggersV2Stream(ProjectStream):
     )
     max_page_size = V2_MAX
     parent_stream_type = ProjectWebhookHooksV2Stream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "hook_id", "id")
 
 
 class ProjectWebhookDeliveriesV2Stream(ProjectStream):
@@ -131,7 +126,6 @@ class ProjectWebhookDeliveriesV2Stream(ProjectStream):
     )
     max_page_size = V2_MAX
     parent_stream_type = ProjectWebhookHooksV2Stream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "hook_id", "id")
     selected_by_default = False
 
 

@@ -40,8 +40,6 @@ class RfiRepliesStream(ProjectStream):
     name = "rfi_replies"
     path = "/rest/v1.0/projects/{project_id}/rfis/{rfi_id}/replies"
     parent_stream_type = RfisStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "rfi_id", "id")
-    tool = "rfi"
 
 
 class RfiPotentialAssigneesStream(ProjectStream):
@@ -91,8 +89,6 @@ class SubmittalApproversStream(ProjectStream):
     path = "/rest/v1.1/projects/{project_id}/submittals"
     parent_stream_type = SubmittalsStream
     embedded_in = "approvers"
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "submittal_id", "id")
-    tool = "submittal_log"
 
 
 class SubmittalResponsesStream(ProjectStream):
@@ -130,8 +126,6 @@ class DrawingsStream(ProjectStream):
     path = "/rest/v1.1/drawing_areas/{drawing_area_id}/drawings"
     query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}", "view": "extended"}
     parent_stream_type = DrawingAreasStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "drawing_area_id", "id")
-    tool = "drawings"
 
 
 class DrawingRevisionsStream(ProjectStream):
@@ -185,7 +179,6 @@ class DrawingDisciplinesStream(ProjectStream):
 class SpecificationSectionsStream(ProjectStream):
     name = "specification_sections"
     path = "/rest/v1.0/specification_sections"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     paginated = False
     tool = "specifications"
 
@@ -193,7 +186,6 @@ class SpecificationSectionsStream(ProjectStream):
 class SpecificationSectionDivisionsStream(ProjectStream):
     name = "specification_section_divisions"
     path = "/rest/v1.0/specification_section_divisions"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "specifications"
     child_id_key = "specification_section_division_id"
 
@@ -210,12 +202,6 @@ class SpecificationSectionRevisionsStream(ProjectStream):
         "all_revisions": "true",
     }
     parent_stream_type = SpecificationSectionDivisionsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = (
-        "project_id",
-        "specification_section_division_id",
-        "id",
-    )
-    tool = "specifications"
 
 
 class SpecificationSetsStream(ProjectStream):
@@ -446,8 +432,6 @@ class MeetingCategoriesStream(ProjectStream):
     path = "/rest/v1.0/meeting_categories"
     query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}", "meeting_id": "{meeting_id}"}
     parent_stream_type = MeetingsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "meeting_id", "id")
-    tool = "meetings"
 
 
 class MeetingTemplatesStream(CompanyStream):
@@ -497,7 +481,6 @@ class DeletedFormTemplatesStream(CompanyStream):
 class ImagesStream(ProjectStream):
     name = "images"
     path = "/rest/v1.0/images"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     replication_key = "updated_at"
     tool = "photos"
 
@@ -507,7 +490,6 @@ class ImageCategoriesStream(ProjectStream):
 
     name = "image_categories"
     path = "/rest/v1.0/image_categories"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "photos"
 
 
@@ -578,7 +560,6 @@ class ScheduleImportsStream(ProjectStream):
 
     name = "schedule_imports"
     path = "/rest/v1.0/schedule_integration"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "schedule"
 
 
@@ -633,7 +614,6 @@ class DeletedCoordinationIssueActivitiesStream(ProjectStream):
 class CoordinationIssueActivityFeedItemsStream(ProjectStream):
     name = "coordination_issue_activity_feed_items"
     path = "/rest/v1.0/coordination_issue_activities/feed"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "coordination_issues"
 
 
@@ -667,8 +647,6 @@ class BidFormsStream(ProjectStream):
     name = "bid_forms"
     path = "/rest/v1.0/projects/{project_id}/bid_packages/{bid_package_id}/bid_forms"
     parent_stream_type = BidPackagesStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "bid_package_id", "id")
-    tool = "bidding"
 
 
 class BidsStream(ProjectStream):
@@ -747,7 +725,6 @@ class TimecardTimeTypesStream(ProjectStream):
 
     name = "timecard_time_types"
     path = "/rest/v1.0/timecard_time_types"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
 
 
 # --- breadth: more of Procore's project management lists ----------------------------------
@@ -767,7 +744,6 @@ class MeetingGroupsStream(ProjectStream):
 
     name = "meeting_groups"
     path = "/rest/v1.0/meetings"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "meetings"
     surrogate_key_of = ("group_title",)
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "row_key")
@@ -788,13 +764,11 @@ class CommunicationTagsStream(ProjectStream):
 
     name = "communication_tags"
     path = "/rest/v1.0/communication_tags"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
 
 
 class SubmittalLogsStream(ProjectStream):
     name = "submittal_logs"
     path = "/rest/v1.0/submittal_logs"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "submittal_log"
 
 
@@ -804,7 +778,6 @@ class SubmittalResponsesV1Stream(ProjectStream):
 
     name = "project_submittal_responses"
     path = "/rest/v1.0/submittal_responses"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "submittal_log"
     selected_by_default = False
 
@@ -822,8 +795,6 @@ class SubmittalRevisionsStream(ProjectStream):
     path = "/rest/v1.1/projects/{project_id}/submittals/{id}/revisions"
     path_params: t.ClassVar[dict[str, str]] = {"id": "submittal_id"}
     parent_stream_type = SubmittalsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "submittal_id", "id")
-    tool = "submittal_log"
     selected_by_default = False
 
 

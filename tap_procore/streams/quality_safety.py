@@ -17,7 +17,6 @@ from tap_procore.streams.project_management import CoordinationIssuesStream
 class PunchItemsStream(ProjectStream):
     name = "punch_items"
     path = "/rest/v1.1/punch_items"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     replication_key = "updated_at"
     tool = "punch_list"
 
@@ -28,7 +27,6 @@ class DeletedPunchItemsStream(ProjectStream):
 
     name = "deleted_punch_items"
     path = "/rest/v1.1/punch_items/recycle_bin"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     paginated = False
     tool = "punch_list"
 
@@ -51,7 +49,6 @@ class PunchItemManagersStream(ProjectStream):
 class PunchItemTypesStream(ProjectStream):
     name = "punch_item_types"
     path = "/rest/v1.0/punch_item_types"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "punch_list"
 
 
@@ -79,11 +76,8 @@ class ChecklistSignatureRequestsStream(ProjectStream):
 
     name = "checklist_signature_requests"
     path = "/rest/v1.0/checklist/lists/{list_id}/signature_requests"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     parent_stream_type = ChecklistsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "list_id", "id")
     paginated = False
-    tool = "checklists"
 
 
 class ChecklistItemsStream(ProjectStream):
@@ -110,7 +104,6 @@ class ChecklistItemResponsesStream(ProjectStream):
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "item_id")
     response_kind = "object"
     paginated = False
-    tool = "checklists"
     selected_by_default = False
 
 
@@ -180,7 +173,6 @@ class ChecklistDefaultDistributionStream(ProjectStream):
 
     name = "checklist_default_distribution"
     path = "/rest/v1.0/checklist/default_distribution"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "checklists"
     selected_by_default = False
 
@@ -220,7 +212,6 @@ class ChecklistItemTypesStream(ProjectStream):
 
     name = "checklist_item_types"
     path = "/rest/v1.0/checklist/item_types"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "checklists"
 
 
@@ -254,7 +245,6 @@ class CompanyChecklistSectionsStream(CompanyStream):
     path = "/rest/v1.0/companies/{company_id}/checklist/sections"
     query: t.ClassVar[dict[str, str]] = {"list_template_id": "{list_template_id}"}
     parent_stream_type = CompanyChecklistTemplatesStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "list_template_id", "id")
     paginated = False
 
 
@@ -265,7 +255,6 @@ class CompanyChecklistTemplateSectionsStream(CompanyStream):
     name = "company_checklist_template_sections"
     path = "/rest/v1.0/companies/{company_id}/checklist/list_templates/{list_template_id}/sections"
     parent_stream_type = CompanyChecklistTemplatesStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "list_template_id", "id")
     paginated = False
 
 
@@ -294,7 +283,6 @@ class ChecklistItemResponseSetsStream(CompanyStream):
 class ObservationsStream(ProjectStream):
     name = "observations"
     path = "/rest/v1.0/observations/items"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     replication_key = "updated_at"
     tool = "observations"
     child_id_key = "item_id"
@@ -324,7 +312,6 @@ class ObservationAssigneesStream(ProjectStream):
 
     name = "observation_assignees"
     path = "/rest/v1.0/observations/assignees"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "observations"
 
 
@@ -334,7 +321,6 @@ class ObservationTypesStream(ProjectStream):
 
     name = "observation_types"
     path = "/rest/v1.0/observations/types"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "observations"
 
 
@@ -726,7 +712,6 @@ class ChecklistTemplatesV1Stream(ProjectStream):
 
     name = "project_checklist_list_templates"
     path = "/rest/v1.0/checklist/list_templates"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "checklists"
     selected_by_default = False
 
@@ -737,7 +722,6 @@ class ChecklistListsByTemplateStream(ProjectStream):
 
     name = "checklists_by_template"
     path = "/rest/v1.0/checklist/lists"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     paginated = False
     tool = "checklists"
     surrogate_key_of = ("template_id",)
@@ -784,7 +768,6 @@ class ChecklistResponseSetResponsesStream(CompanyStream):
     )
     paginated = False
     parent_stream_type = ChecklistItemResponseSetsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "response_set_id", "id")
     selected_by_default = False
 
 
@@ -794,8 +777,6 @@ class ChecklistScheduleAttachmentsStream(ProjectStream):
     name = "checklist_schedule_attachments"
     path = "/rest/v1.0/projects/{project_id}/checklist/schedules/{schedule_id}/attachments"
     parent_stream_type = ChecklistSchedulesStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "schedule_id", "id")
-    tool = "checklists"
     selected_by_default = False
 
 
@@ -805,8 +786,6 @@ class ChecklistScheduleChangeHistoryStream(ProjectStream):
     name = "checklist_schedule_change_history"
     path = "/rest/v1.0/projects/{project_id}/checklist/schedules/{schedule_id}/change_history"
     parent_stream_type = ChecklistSchedulesStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "schedule_id", "id")
-    tool = "checklists"
     selected_by_default = False
 
 
@@ -983,10 +962,7 @@ class ObservationItemResponseLogsStream(ProjectStream):
 
     name = "observation_item_response_logs"
     path = "/rest/v1.0/observations/items/{item_id}/response_logs"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     parent_stream_type = ObservationsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "item_id", "id")
-    tool = "observations"
     selected_by_default = False
 
 
@@ -995,7 +971,6 @@ class ObservationCategoryFieldSetsStream(ProjectStream):
 
     name = "observation_category_field_sets"
     path = "/rest/v1.0/observations/category_configurable_field_sets"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "observations"
 
 
@@ -1061,7 +1036,6 @@ class IncidentAlertRecipientsStream(CompanyStream):
         "/alert_recipients"
     )
     parent_stream_type = IncidentSeverityLevelsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "severity_level_id", "id")
 
 
 # --- Action plans ------------------------------------------------------------------------------
@@ -1210,8 +1184,6 @@ class ActionPlanChangeHistoryEventsStream(ProjectStream):
     )
     max_page_size = 100
     parent_stream_type = ActionPlansStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "plan_id", "id")
-    tool = "action_plans"
     selected_by_default = False
 
 
@@ -1223,7 +1195,6 @@ class CoordinationIssueAssigneesStream(ProjectStream):
 
     name = "coordination_issue_assignees"
     path = "/rest/v1.0/coordination_issues/assignees"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "coordination_issues"
     selected_by_default = False
 
@@ -1233,11 +1204,8 @@ class CoordinationIssueChangeHistoryStream(ProjectStream):
 
     name = "coordination_issue_change_history"
     path = "/rest/v1.0/coordination_issues/{id}/change_history"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     path_params: t.ClassVar[dict[str, str]] = {"id": "coordination_issue_id"}
     parent_stream_type = CoordinationIssuesStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "coordination_issue_id", "id")
-    tool = "coordination_issues"
     selected_by_default = False
 
 
@@ -1246,11 +1214,8 @@ class CoordinationIssueStatusChangesStream(ProjectStream):
 
     name = "coordination_issue_status_changes"
     path = "/rest/v1.0/coordination_issues/{id}/status_changes"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     path_params: t.ClassVar[dict[str, str]] = {"id": "coordination_issue_id"}
     parent_stream_type = CoordinationIssuesStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "coordination_issue_id", "id")
-    tool = "coordination_issues"
     selected_by_default = False
 
 
@@ -1277,8 +1242,6 @@ class CoordinationIssueViewpointsStream(ProjectStream):
     )
     max_page_size = 100
     parent_stream_type = CoordinationIssuesV2Stream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "coordination_issue_id", "id")
-    tool = "coordination_issues"
     selected_by_default = False
 
 
@@ -1303,7 +1266,6 @@ class CompanyInspectionTemplateItemsStream(CompanyStream):
     path = "/rest/v1.0/companies/{company_id}/inspection_templates/{inspection_template_id}/items"
     path_params: t.ClassVar[dict[str, str]] = {"inspection_template_id": "list_template_id"}
     parent_stream_type = CompanyChecklistTemplatesStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "list_template_id", "id")
 
 
 class CompanyInspectionTemplateItemReferencesStream(CompanyStream):
@@ -1318,7 +1280,6 @@ class CompanyInspectionTemplateItemReferencesStream(CompanyStream):
     path_params: t.ClassVar[dict[str, str]] = {"inspection_template_id": "list_template_id"}
     replication_key = "updated_at"
     parent_stream_type = CompanyChecklistTemplatesStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "list_template_id", "id")
     selected_by_default = False
 
 
@@ -1334,8 +1295,6 @@ class InspectionTemplateItemReferencesStream(ProjectStream):
     path_params: t.ClassVar[dict[str, str]] = {"inspection_template_id": "list_template_id"}
     replication_key = "updated_at"
     parent_stream_type = ChecklistTemplatesStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "list_template_id", "id")
-    tool = "checklists"
     selected_by_default = False
 
 
@@ -1347,8 +1306,6 @@ class InspectionItemReferencesStream(ProjectStream):
     path_params: t.ClassVar[dict[str, str]] = {"inspection_id": "list_id"}
     replication_key = "updated_at"
     parent_stream_type = ChecklistsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "list_id", "id")
-    tool = "checklists"
     selected_by_default = False
 
 
@@ -1362,8 +1319,6 @@ class InspectionItemSignatureRequestsStream(ProjectStream):
     )
     max_page_size = 100
     parent_stream_type = ChecklistItemsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "item_id", "id")
-    tool = "checklists"
     selected_by_default = False
 
 
@@ -1379,6 +1334,4 @@ class InspectionItemEvidenceConfigurationStream(ProjectStream):
     max_page_size = 100
     parent_stream_type = ChecklistItemsStream
     surrogate_key_of = ("created_at",)
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "item_id", "row_key")
-    tool = "checklists"
     selected_by_default = False

@@ -8,8 +8,6 @@ parameter and no paging headers: a full page says there may be more.
 
 from __future__ import annotations
 
-import typing as t
-
 from tap_procore.hierarchy import CompanyStream
 
 WORKFORCE = "/rest/v1.0/workforce-planning/v2/companies/{company_id}"
@@ -53,7 +51,6 @@ class WorkforceGroupPeopleStream(_ResourcePlanningPaged):
     replication_key = "updated_at"
     updated_at_param = "updated_after"
     parent_stream_type = WorkforceGroupsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "group_id", "id")
     selected_by_default = False
 
 
@@ -63,7 +60,6 @@ class WorkforceGroupProjectsStream(_ResourcePlanningPaged):
     name = "workforce_group_projects"
     path = f"{WORKFORCE}/groups/{{group_id}}/projects"
     parent_stream_type = WorkforceGroupsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "group_id", "id")
     selected_by_default = False
 
 
@@ -74,7 +70,6 @@ class WorkforceGroupJobTitlesStream(CompanyStream):
     path = f"{WORKFORCE}/groups/{{group_id}}/job-titles"
     paginated = False
     parent_stream_type = WorkforceGroupsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "group_id", "id")
     selected_by_default = False
 
 
@@ -85,7 +80,6 @@ class WorkforceGroupTagsStream(CompanyStream):
     path = f"{WORKFORCE}/groups/{{group_id}}/tags"
     paginated = False
     parent_stream_type = WorkforceGroupsStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "group_id", "id")
     selected_by_default = False
 
 

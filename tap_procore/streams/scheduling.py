@@ -38,7 +38,6 @@ class ScheduleActivitiesStream(ProjectStream):
     replication_key = "updated_at"
     updated_at_param = "filters[updated_at][gt]"
     max_page_size = V2_MAX
-    tool = "schedule"
     parent_stream_type = SchedulesStream
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "schedule_id", "activity_id")
 
@@ -54,7 +53,6 @@ class ScheduleActivityLinksStream(ProjectStream):
     replication_key = "updated_at"
     updated_at_param = "filters[updated_at][gt]"
     max_page_size = V2_MAX
-    tool = "schedule"
     parent_stream_type = SchedulesStream
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "schedule_id", "id")
 
@@ -68,7 +66,6 @@ class ScheduleTimelineEventsStream(ProjectStream):
         "/timeline_events"
     )
     max_page_size = V2_MAX
-    tool = "schedule"
     parent_stream_type = SchedulesStream
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "schedule_id", "timeline_event_id")
 
@@ -89,6 +86,5 @@ class LegacyScheduleResourcesStream(ProjectStream):
 
     name = "legacy_schedule_resources"
     path = "/rest/v1.0/resources"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     tool = "schedule"
     selected_by_default = False

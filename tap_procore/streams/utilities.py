@@ -23,7 +23,6 @@ class ProjectWebhookHooksStream(ProjectStream):
 
     name = "project_webhook_hooks"
     path = "/rest/v1.0/webhooks/hooks"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     paginated = False
     child_id_key = "hook_id"
 
@@ -35,7 +34,6 @@ class CompanyWebhookTriggersStream(CompanyStream):
     path = "/rest/v1.0/webhooks/hooks/{hook_id}/triggers"
     query: t.ClassVar[dict[str, str]] = {"company_id": "{company_id}"}
     parent_stream_type = CompanyWebhookHooksStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("company_id", "hook_id", "id")
     paginated = False
 
 
@@ -49,7 +47,5 @@ class ProjectWebhookTriggersStream(ProjectStream):
 
     name = "project_webhook_triggers"
     path = "/rest/v1.0/webhooks/hooks/{hook_id}/triggers"
-    query: t.ClassVar[dict[str, str]] = {"project_id": "{project_id}"}
     parent_stream_type = ProjectWebhookHooksStream
-    primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "hook_id", "id")
     paginated = False
