@@ -37,8 +37,9 @@ from singer_sdk.authenticators import OAuthAuthenticator
 from tap_procore.errors import ConfigError, FatalAPIError
 from tap_procore.http import origin
 from tap_procore.redaction import SecretRedactor, printable_url
+from tap_procore.retries import TransientError, is_transient_status
 from tap_procore.stopping import STOP
-from tap_procore.transport import TransientError, Transport
+from tap_procore.transport import Transport
 
 logger = logging.getLogger("tap-procore")
 
@@ -295,7 +296,7 @@ class ProcoreAuthenticator(OAuthAuthenticator):
             retry = self._post(other)
             if retry.status_code == 200 or retry.status_code >= 500:
                 self._encoding, response = other, retry
-        if response.status_code >= 500 or response.status_code in (408, 429):
+        if is_transient_status(response.status_code) or response.status_code == 429:
             raise TransientError(f"token endpoint answered {response.status_code}", response)
         if response.status_code in (400, 401, 403):
             grant = "refresh token" if self.uses_refresh_token else "client credentials"

@@ -1,23 +1,25 @@
-"""ProcoreStream: the one base every stream stands on.
+"""ProcoreStream: the one base every stream stands on, composed of small parts.
 
-A stream class only declares what is particular to its endpoint (name, path, keys, replication,
-parent, fixed query parameters, whether it is read by date windows). Everything Procore-specific
-is handled once, in layers, each in its own module (each builds on the one before):
+A stream class only declares what is particular to its endpoint (tap_procore/declarations.py:
+name, path, keys, replication, parent, query; what it does not declare is derived from its
+parent). Reading one of its scopes, in order:
 
-* tap_procore/declarations.py: what a stream may declare, and where its requests go;
-* tap_procore/sdk_private.py: the SDK's private message hooks (one SCHEMA per run, STATE by the
-  sweep), the only place that touches the SDK's private surface;
-* tap_procore/retrying.py: building a request (company header), pacing and retrying it;
-* tap_procore/answers.py: what an answer means (retry, skip the scope, stop, records; v2
-  ``data`` envelopes);
-* tap_procore/paging.py: page/per_page paging that follows ``Link`` and ``Total``, read-ahead;
-* tap_procore/windows.py: incremental windows from the sweep's bookmarks;
-* here: the tree (child contexts), skips per project (tool off, 403/404), post-processing and
-  surrogate keys.
+* tap_procore/scopes.py decides whether the scope is read, and records why not;
+* tap_procore/windows.py gives its windows, from the sweep's bookmarks;
+* streams whose ids come from another listing get them from `RunContext.parent_ids`;
+* tap_procore/paging.py reads each listing page by page, whole or not at all, and a `PageReader`
+  (tap_procore/reading.py) each page: built, paced, sent, retried by the SDK's machinery with the
+  policy of tap_procore/retries.py, and judged by tap_procore/answers.py;
+* a failure that belongs to the scope stops only the scope (tap_procore/scopes.py);
+* records are post-processed here (context fields, surrogate keys, conformed types).
+
+The SDK's private message hooks are in tap_procore/sdk_private.py, the only place that touches
+them; the services a stream uses are its run context (tap_procore/run.py), not the tap.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import typing as t
@@ -25,17 +27,26 @@ from functools import cached_property
 
 import msgspec
 
-from tap_procore import dates
+from tap_procore import dates, windows
+from tap_procore.answers import Page
 from tap_procore.conform import RecordConformer
 from tap_procore.deletes import DELETED_AT, deleted_at_of, main_stream_of
 from tap_procore.errors import ProcoreError, ScopeFailure, ScopeUnavailable, UnloadableRecord
+from tap_procore.paging import Listing, cursor_rows
+from tap_procore.reading import PageReader
+from tap_procore.retries import (
+    ATTEMPTS_CEILING,
+    RetryPolicy,
+    WithoutBackoffDefaultLines,
+    on_wait,
+)
+from tap_procore.sdk_private import PrivateStreamHooks
 from tap_procore.sweep import Scope
-from tap_procore.windows import WindowedStream
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
-    from tap_procore.tap import TapProcore
+    from tap_procore.run import RunContext
 
 #: The key column of streams whose rows have no unique id of their own (see surrogate_key_of).
 ROW_KEY = "row_key"
@@ -44,20 +55,78 @@ ROW_KEY = "row_key"
 #: (`state_partitioning_keys` is empty).
 PARENT_FIELDS = "_parent"
 _KEY_ENCODER = msgspec.json.Encoder(order="sorted")
+_WITHOUT_BACKOFF_LINES = WithoutBackoffDefaultLines()
 
 
-class ProcoreStream(WindowedStream):
+class ProcoreStream(PrivateStreamHooks):
     """Base for every Procore stream. Subclasses are declarative (see declarations.py)."""
 
-    def __init__(self, tap: TapProcore, *args: t.Any, **kwargs: t.Any) -> None:
+    def __init__(self, tap: RunContext, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(tap, *args, **kwargs)
+        self.logger.addFilter(_WITHOUT_BACKOFF_LINES)
         self._conformer = RecordConformer(
             self.name, self.schema.get("properties", {}), self.primary_keys or ()
         )
         self._row_key_list: tuple[t.Any, ...] = ()
         self._row_keys_seen: dict[str, int] = {}
+        self.record_written = self._pass_on_deleted
+        #: Where the record being processed was in its listing ("page 2, row 17"), for log
+        #: lines about a record.
+        self.position: str | None = None
+
+    @cached_property
+    def reader(self) -> PageReader:
+        return PageReader(self)
+
+    # --- retries: the SDK's backoff hooks, with the policy of tap_procore/retries.py ----------
+
+    def backoff_wait_generator(self) -> t.Generator[float, None, None]:
+        # Called once per request: each request gets its own count of failures and waits.
+        return self.backoff_runtime(value=RetryPolicy(self.run.transport).wait_for)
+
+    def backoff_max_tries(self) -> int:
+        # The policy ends retries (max_retries, max_rate_limit_wait); this is the last guard.
+        return ATTEMPTS_CEILING
+
+    def backoff_jitter(self, value: float) -> float:
+        # The policy jitters transient waits itself; rate-limit waits are what Procore said.
+        return value
+
+    def backoff_handler(self, details: t.Any) -> None:
+        on_wait(
+            details,
+            describe=self.reader.describe(details["args"][0]),
+            transport=self.run.transport,
+            renew_token=self.run.http.authenticator.invalidate,
+        )
 
     # --- the tree --------------------------------------------------------------------------
+
+    @staticmethod
+    def scope_of(context: Context | None) -> Scope:
+        assert context is not None, "Procore streams always run inside a company"
+        return Scope(int(context["company_id"]), context.get("project_id"))
+
+    def active_descendants(self) -> list[ProcoreStream]:
+        found: list[ProcoreStream] = []
+        for child in self.child_streams:
+            assert isinstance(child, ProcoreStream)
+            if child.selected:
+                found.append(child)
+            found.extend(child.active_descendants())
+        return found
+
+    def coverage_streams(self) -> list[str]:
+        """Streams whose coverage this stream's window must satisfy (itself and its children)."""
+        names = [self.name] if self.selected else []
+        if not self.children_see_every_record:
+            names.extend(child.name for child in self.active_descendants())
+        return names
+
+    @cached_property
+    def is_feed_root(self) -> bool:
+        """Directly under a company or a project: the level the change feed speaks for."""
+        return bool(getattr(self.parent_stream_type, "is_scope_source", False))
 
     def generate_child_contexts(
         self, record: dict[str, t.Any], context: Context | None
@@ -97,28 +166,19 @@ class ProcoreStream(WindowedStream):
             if name
         )
 
-    # --- records -----------------------------------------------------------------------------
+    # --- reading a scope -----------------------------------------------------------------------
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         assert context is not None
         scope = self.scope_of(context)
-        tap = self.tap
-        if tap.sweep.already_done(self.name, scope):
-            return
-        if tap.feed is not None and self._is_feed_root:
-            yield from self._deleted_by_events(scope)
-            covered = [tap.sweep.covered_through(name, scope) for name in self.coverage_streams()]
-            if tap.feed.skips(self.name, scope, covered):
-                return  # the change feed vouches that nothing changed here
-        if self.tool and tap.tools.is_off(scope, self.tool):
-            reason = f"tool '{self.tool}' is not active in the project"
-            tap.outcomes.skip(self.name, scope, reason)
-            return
         parent = context.get(PARENT_FIELDS) or {}
+        decision = self.run.scopes.decide(self, scope, parent)
+        if decision.feed_deletes:
+            yield from self._deleted_by_events(scope)
+        if not decision.read:
+            return
         if self.embedded_in is not None:
             yield from _embedded_records(parent.get(self.embedded_in))
-            return
-        if self.parent_count_field and _says_none(parent.get(self.parent_count_field)):
             return
         try:
             yield from self._listed_records(dict(context))
@@ -126,7 +186,11 @@ class ProcoreStream(WindowedStream):
             self.on_unavailable(scope, exc)
         except ScopeFailure as exc:
             # This scope (and what hangs from it) is read again next run; the run goes on.
-            tap.outcomes.fail(self.name, scope, exc)
+            self.run.scopes.fail(self.name, scope, exc)
+
+    def windows(self, context: Context) -> list[dict[str, str]]:
+        """Query parameters of each window to read in this context ([{}]: one plain read)."""
+        return windows.windows(self, self.scope_of(context))
 
     def _listed_records(self, context: dict[str, t.Any]) -> t.Iterator[dict[str, t.Any]]:
         for parent_context in self._parent_contexts(context):
@@ -144,31 +208,63 @@ class ProcoreStream(WindowedStream):
         assert self.id_param is not None
         scope = self.scope_of(context)
         for source in self.ids_from:
-            for parent_id, fields in self.tap.parent_ids(source, scope):
+            for parent_id, fields in self.run.parent_ids(source, scope):
                 yield {**context, **fields, self.id_param: parent_id}
 
-    # --- deleted records (tap_procore/deletes.py) -----------------------------------------------
+    # --- one listing ---------------------------------------------------------------------------
 
-    @cached_property
-    def _is_feed_root(self) -> bool:
-        """Directly under a company or a project: the level the change feed speaks for."""
-        parent = self.parent_stream_type
-        return parent is not None and str(vars(parent).get("name")) in ("companies", "projects")
+    def request_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        """Every record of one listing, in Procore's order, read whole (or IncompleteListing)."""
+        context = context or {}
+        read = functools.partial(self.reader.read, context)
+        self.position = None
+        if self.cursor_param:
+            yield from cursor_rows(
+                read,
+                name=self.name,
+                where=context,
+                page_size=self.page_size,
+                cursor_is_last_id=self.cursor_is_last_id,
+            )
+        elif not self.paginated:
+            yield from read(None).records
+        else:
+            yield from Listing(
+                read,
+                name=self.name,
+                where=context,
+                page_size=self.page_size,
+                page_base=self.page_base,
+                workers=int(self.config.get("max_workers") or 1),
+                pool=self.run.http.pool,
+                note_position=self._note_position,
+            ).rows()
+
+    def first_page(self, context: Context) -> Page:
+        """The first page of this listing in `context` (the request plan samples with it)."""
+        first = self.page_base if self.paginated and not self.cursor_param else None
+        return self.reader.read(context, first)
+
+    def _note_position(self, position: str) -> None:
+        self.position = position
+
+    # --- deleted records (tap_procore/deletes.py) -----------------------------------------------
 
     def _deleted_by_events(self, scope: Scope) -> t.Iterator[dict[str, t.Any]]:
         """Records of this stream the change feed saw deleted since its bookmark: the key and
         `_sdc_deleted_at` (unless a recycle bin already sent the whole record)."""
         if DELETED_AT not in self.schema.get("properties", {}):
             return
-        feed, sweep = self.tap.feed, self.tap.sweep
+        feed, sweep = self.run.feed, self.run.sweep
         assert feed is not None
         for resource_id, stamp in feed.deletes(
             self.name, scope, sweep.changed_since(self.name, scope)
         ):
-            if not self.tap.deleted_rows.from_recycle_bin(self.name, scope, resource_id):
+            if not self.run.deleted_rows.from_recycle_bin(self.name, scope, resource_id):
                 yield {"id": resource_id, DELETED_AT: dates.format_timestamp(stamp)}
 
-    def after_write(self, record: dict[str, t.Any]) -> None:
+    def _pass_on_deleted(self, record: dict[str, t.Any]) -> None:
+        """A recycle bin's record, written: its main stream writes it too, marked deleted."""
         if self._main_stream is not None and self.context is not None:
             self._main_stream.write_deleted(record, self.scope_of(self.context))
 
@@ -177,9 +273,12 @@ class ProcoreStream(WindowedStream):
         """For a recycle bin (`deleted_<stream>`): `<stream>`, when it is selected and takes
         deleted records."""
         name = main_stream_of(self.name)
-        if name is None or name not in self.tap.streams:
+        if name is None:
             return None
-        main = self.tap.stream(name)
+        try:
+            main: ProcoreStream = self.run.stream(name)
+        except KeyError:
+            return None
         if not main.selected or DELETED_AT not in main.schema.get("properties", {}):
             return None
         return main
@@ -187,19 +286,19 @@ class ProcoreStream(WindowedStream):
     def write_deleted(self, record: dict[str, t.Any], scope: Scope) -> None:
         """A record of this stream read from its recycle bin: written here too, marked deleted."""
         row = dict(record)
-        row[DELETED_AT] = deleted_at_of(record) or dates.format_timestamp(self.tap.sweep.upper)
+        row[DELETED_AT] = deleted_at_of(record) or dates.format_timestamp(self.run.sweep.upper)
         if "deleted_at" not in self.schema.get("properties", {}):
             row.pop("deleted_at", None)  # it is _sdc_deleted_at here
         conformed = self._conformer.conform(row)
-        self.tap.deleted_rows.note_recycle_bin(self.name, scope, conformed.get("id"))
+        self.run.deleted_rows.note_recycle_bin(self.name, scope, conformed.get("id"))
         self._write_schema_message()
         self._write_record_message(conformed)
 
     def on_unavailable(self, scope: Scope, exc: ScopeUnavailable) -> None:
         """A 403/404 for one project's (or company's) tool: skip it, say so, carry on."""
-        self.tap.outcomes.skip(self.name, scope, str(exc))
+        self.run.scopes.skip(self.name, scope, str(exc))
         if scope.is_project:
-            self.tap.tools.note_refusal()
+            self.run.tools.note_refusal()
 
     def post_process(
         self, row: dict[str, t.Any], context: Context | None = None
@@ -217,7 +316,7 @@ class ProcoreStream(WindowedStream):
             # record is read again once Procore sends it whole.
             if context is None:
                 raise
-            self.tap.outcomes.fail(self.name, self.scope_of(context), exc.at(self.position))
+            self.run.scopes.fail(self.name, self.scope_of(context), exc.at(self.position))
             return None
 
     # --- surrogate keys ------------------------------------------------------------------------
@@ -259,11 +358,6 @@ class ProcoreStream(WindowedStream):
         if per_parent_banner or repeated_error:
             level = logging.DEBUG
         super().log(message, *args, level=level, **kwargs)
-
-
-def _says_none(count: t.Any) -> bool:
-    """A parent's count of its children that is exactly 0 (a missing or odd count is not)."""
-    return isinstance(count, int) and not isinstance(count, bool) and count == 0
 
 
 def _embedded_records(items: t.Any) -> t.Iterator[dict[str, t.Any]]:

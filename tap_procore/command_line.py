@@ -9,9 +9,7 @@ import typing as t
 from pathlib import Path
 
 from tap_procore import version
-
-if t.TYPE_CHECKING:
-    from tap_procore.tap import TapProcore
+from tap_procore.tap import TapProcore, check_input_files
 
 
 def add_tap_options(parser: argparse.ArgumentParser) -> None:
@@ -29,8 +27,6 @@ def add_tap_options(parser: argparse.ArgumentParser) -> None:
 
 def check_tap_files(args: argparse.Namespace) -> None:
     """Bad files stop with one line naming them, as for a run."""
-    from tap_procore.tap import check_input_files
-
     check_input_files(
         [
             *(f"--config={path}" for path in args.config),
@@ -41,8 +37,6 @@ def check_tap_files(args: argparse.Namespace) -> None:
 
 def tap_from_args(args: argparse.Namespace) -> TapProcore:
     """The tap as a run with these options would build it (settings validated, no mapper)."""
-    from tap_procore.tap import TapProcore
-
     config: dict[str, t.Any] = {}
     from_env = False
     for value in args.config:

@@ -164,10 +164,6 @@ class ProcoreClock:
         return pendulum.from_timestamp(math.floor(moment), tz=pendulum.UTC)
 
 
-def utc_now() -> DateTime:
-    return pendulum.now(pendulum.UTC).replace(microsecond=0)
-
-
 def extraction_time() -> dt.datetime:
     """A RECORD's ``time_extracted``: this machine's clock, to the microsecond. A standard
     library datetime, which the SDK's writer formats as ``...Z`` like every other Singer tap."""

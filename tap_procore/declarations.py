@@ -1,26 +1,34 @@
 """What a stream declares: every class attribute a Procore stream may set, in one place.
 
-A stream class only declares what is particular to its endpoint; everything else comes from the
-layers built on this class (see tap_procore/client.py for the whole stack). New attributes
+A stream class only declares what is particular to its endpoint; what it does not declare is
+derived from its parent (`__init_subclass__`), and everything else comes from tap_procore/
+client.py. This class also says where a stream's requests go: the SDK builds each request from
+`get_url`, `get_url_params` and `get_http_request` below. New attributes
 belong here, with a line saying what they mean; docs/adding-a-stream.md shows them in use.
 """
 
 from __future__ import annotations
 
+import re
 import typing as t
 
 import requests
 from singer_sdk import RESTStream, SchemaDirectory, StreamSchema
 from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tap_procore import schemas
-from tap_procore.deletes import SchemaWithDeletes
+from tap_procore.deletes import SchemaWithDeletes, note_stream_name
 
 if t.TYPE_CHECKING:
+    from singer_sdk import Tap
+    from singer_sdk.helpers.types import Context
+
     from tap_procore.auth import ProcoreAuthenticator
-    from tap_procore.tap import TapProcore
+    from tap_procore.run import RunContext
 
 SCHEMAS = SchemaDirectory(schemas)
+_TEMPLATE = re.compile(r"\{(\w+)\}")
 
 
 class DeclaredStream(RESTStream[int]):
@@ -109,6 +117,8 @@ class DeclaredStream(RESTStream[int]):
         `id` (or `row_key`); its tool is its parent's; a project-level listing whose path does not
         carry the project asks for it in its query."""
         super().__init_subclass__(**kwargs)
+        if isinstance(vars(cls).get("name"), str):
+            note_stream_name(vars(cls)["name"])
         parent = getattr(cls, "parent_stream_type", None)
         if parent is None or not isinstance(vars(cls).get("name", getattr(cls, "name", None)), str):
             return
@@ -128,25 +138,25 @@ class DeclaredStream(RESTStream[int]):
         if listed and needs_project and "project_id" not in cls.query:
             cls.query = {"project_id": "{project_id}", **cls.query}
 
-    def __init__(self, tap: TapProcore, *args: t.Any, **kwargs: t.Any) -> None:
-        super().__init__(tap, *args, **kwargs)
-        #: The run's shared services (transport, sweep, report, tools); the SDK's own
-        #: reference (`_tap`) is private.
-        self.tap = tap
+    def __init__(self, tap: RunContext, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(t.cast("Tap", tap), *args, **kwargs)
+        #: The run's shared services (tap_procore/run.py); the SDK's own reference to the tap
+        #: (`_tap`) is private, and a stream needs no more of it than this.
+        self.run = tap
 
-    # --- where requests go ---------------------------------------------------------------------
+    # --- where requests go (the SDK builds them from these, `get_http_request`) --------------
 
     @property
     def url_base(self) -> str:
-        return self.tap.endpoints.api_url
+        return self.run.http.endpoints.api_url
 
     @property
     def requests_session(self) -> requests.Session:
-        return self.tap.http_session
+        return self.run.http.session
 
     @property
     def authenticator(self) -> ProcoreAuthenticator:
-        return self.tap.authenticator
+        return self.run.http.authenticator
 
     @property
     def timeout(self) -> int:
@@ -154,7 +164,7 @@ class DeclaredStream(RESTStream[int]):
 
     @property
     def user_agent(self) -> str:
-        return self.tap.user_agent
+        return self.run.http.user_agent
 
     @property
     def http_headers(self) -> dict[str, str]:
@@ -169,6 +179,55 @@ class DeclaredStream(RESTStream[int]):
     @property
     def is_v2(self) -> bool:
         return self.path.startswith("/rest/v2")
+
+    def records_in_body(self, body: t.Any) -> list[dict[str, t.Any]] | None:
+        """For answers whose records are not where Procore usually puts them (meetings come in
+        groups): the records of the decoded body; None: the usual place."""
+        return None
+
+    def get_url(self, context: Context | None) -> str:
+        context = context or {}
+        return self.url_base + _TEMPLATE.sub(
+            lambda match: str(context[self.path_params.get(match.group(1), match.group(1))]),
+            self.path,
+        )
+
+    def get_url_params(
+        self, context: Context | None, next_page_token: int | str | None
+    ) -> dict[str, t.Any]:
+        context = context or {}
+        params: dict[str, t.Any] = {
+            key: fill_template(value, context)
+            for key, value in self.query.items()
+            # A parent field that is null (a workflow tool without subtype) is not sent.
+            if not any(
+                name in context and context[name] is None for name in _TEMPLATE.findall(value)
+            )
+        }
+        if self.cursor_param:
+            if next_page_token is not None:
+                params[self.cursor_param] = next_page_token
+            if self.per_page_param:
+                params[self.per_page_param] = self.page_size
+        elif self.paginated:
+            params["page"] = self.page_base if next_page_token is None else next_page_token
+            if self.per_page_param:
+                params[self.per_page_param] = self.page_size
+        window = context.get("_window")
+        if window:
+            params.update(window)
+        return params
+
+    def get_http_request(self, *, page: PageContext) -> HTTPRequest:
+        request = super().get_http_request(page=page)
+        context = page.stream_context or {}
+        request.headers["Procore-Company-Id"] = str(context["company_id"])
+        return request
+
+
+def fill_template(value: str, context: t.Mapping[str, t.Any]) -> str:
+    """``{name}`` placeholders replaced by the context's values."""
+    return _TEMPLATE.sub(lambda match: str(context[match.group(1)]), value)
 
 
 def _declared_by_a_stream(cls: type, attribute: str) -> bool:

@@ -39,12 +39,17 @@ def keyed_by_id(primary_keys: t.Iterable[str]) -> bool:
     return "id" in keys and keys <= _TOMBSTONE_KEYS
 
 
-@cache
-def _stream_names() -> frozenset[str]:
-    from tap_procore.streams import STREAM_TYPES  # the registry imports the stream base
+#: Every stream class's name, as each is declared (tap_procore/declarations.py tells): which
+#: streams have a recycle bin, and which stream a recycle bin belongs to.
+_STREAM_NAMES: set[str] = set()
 
-    # `name` is declared by each stream class, not only on its instances.
-    return frozenset(str(vars(stream_class)["name"]) for stream_class in STREAM_TYPES)
+
+def note_stream_name(name: str) -> None:
+    _STREAM_NAMES.add(name)
+
+
+def _stream_names() -> set[str]:
+    return _STREAM_NAMES
 
 
 @cache

@@ -59,18 +59,18 @@ class CompaniesStream(ProcoreStream):
                 except ScopeFailure as exc:
                     # Nothing of this company is read this run; the others are. Its scopes drop
                     # out of the registry, so the next run reads them as new ones: nothing lost.
-                    self.tap.outcomes.fail(self.name, scope, exc, with_descendants=False)
-                    self.tap.sweep.skip_company(company_id)
+                    self.run.scopes.fail(self.name, scope, exc, with_descendants=False)
+                    self.run.sweep.skip_company(company_id)
                     continue
             # The sweep's upper bound is Procore's clock: it is fixed after Procore's first
             # answer (its Date header), which is this one.
-            sweep = self.tap.sweep
+            sweep = self.run.sweep
             sweep.note_company(company_id)
             yield record
             # Every company-level stream and every project of this company has finished; the
             # tap completes the sweep once every stream has returned (TapProcore.sync_all).
             sweep.finish_company(company_id)
-            self.tap.forget_scope(scope)
+            self.run.forget_scope(scope)
 
     def _find_company(self, company_id: int) -> dict[str, t.Any]:
         context = {"company_id": company_id}
@@ -132,6 +132,10 @@ class ProjectsStream(CompanyStream):
     max_page_size = 300
     child_id_key = "project_id"
 
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.keep_record = self._changed_project
+
     def get_url_params(
         self, context: Context | None, next_page_token: int | str | None
     ) -> dict[str, t.Any]:
@@ -140,10 +144,11 @@ class ProjectsStream(CompanyStream):
             params["filters[by_status]"] = "All"
         return params
 
-    def _wanted(self, project: dict[str, t.Any]) -> bool:
+    def why_not_visited(self, project: dict[str, t.Any]) -> str | None:
+        """Why the run does not visit a listed project (None: it does)."""
         wanted_ids = self.config.get("project_ids")
         if wanted_ids and project.get("id") not in wanted_ids:
-            return False
+            return "not in project_ids"
         if not self.config.get("include_inactive_projects") and _is_inactive(project):
             if wanted_ids:
                 logger.warning(
@@ -151,13 +156,13 @@ class ProjectsStream(CompanyStream):
                     "include_inactive_projects to extract it",
                     project.get("id"),
                 )
-            return False
-        return True
+            return "inactive project (include_inactive_projects is off)"
+        return None
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         assert context is not None
         company_id = int(context["company_id"])
-        sweep = self.tap.sweep
+        sweep = self.run.sweep
         # Company-level streams run before this one (see streams/__init__.py): they are done.
         sweep.finish_scope(Scope(company_id))
         try:
@@ -168,20 +173,24 @@ class ProjectsStream(CompanyStream):
         except ScopeFailure as exc:
             # No project of this company is visited: they drop out of the registry, and the
             # next run that lists them reads them as new ones (nothing is lost).
-            self.tap.outcomes.fail(self.name, Scope(company_id), exc, with_descendants=False)
+            self.run.scopes.fail(self.name, Scope(company_id), exc, with_descendants=False)
             return
-        selected = [
-            project for project in self.with_usable_ids(listed, company_id) if self._wanted(project)
-        ]
-        self.tap.report.projects_found(company_id, [project["id"] for project in selected])
+        selected = []
+        for project in self.with_usable_ids(listed, company_id):
+            reason = self.why_not_visited(project)
+            if reason is None:
+                selected.append(project)
+            else:
+                self.run.scopes.not_visited(Scope(company_id, project["id"]), reason)
+        self.run.report.projects_found(company_id, [project["id"] for project in selected])
         for index, project in enumerate(selected, start=1):
             scope = Scope(company_id, project["id"])
-            self.tap.report.enter_project(scope, index, len(selected))
-            self.tap.tools.note_project()
+            self.run.report.enter_project(scope, index, len(selected))
+            self.run.tools.note_project()
             self._write_current = self._changed_or_new(project, scope)
             yield project
             sweep.finish_scope(scope)
-            self.tap.forget_scope(scope)
+            self.run.forget_scope(scope)
 
     def with_usable_ids(
         self, listed: list[dict[str, t.Any]], company_id: int
@@ -213,7 +222,7 @@ class ProjectsStream(CompanyStream):
     def _changed_or_new(self, project: dict[str, t.Any], scope: Scope) -> bool:
         if self.replication_method != "INCREMENTAL":
             return True
-        since = self.tap.sweep.changed_since(self.name, scope)
+        since = self.run.sweep.changed_since(self.name, scope)
         if since is None:
             return True  # a project this stream has not delivered yet
         try:
@@ -221,7 +230,7 @@ class ProjectsStream(CompanyStream):
         except dates.DateError:
             return True  # no usable updated_at: writing it again costs nothing
 
-    def should_write(self, record: dict[str, t.Any]) -> bool:
+    def _changed_project(self, record: dict[str, t.Any]) -> bool:
         return self._write_current
 
 

@@ -13,32 +13,21 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import re
 import time
 import typing as t
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import msgspec
-import requests
-from singer_sdk.pagination import PageNumberPaginator
 
-from tap_procore.answers import AnswersStream
+from tap_procore.answers import Page
 from tap_procore.errors import IncompleteListing
-
-if t.TYPE_CHECKING:
-    from singer_sdk.helpers.types import Context
 
 logger = logging.getLogger("tap-procore")
 
 # How often an empty page that Total says should have rows is read again.
 EMPTY_PAGE_RETRIES = 2
-_COUNT = re.compile(r"\s*([0-9]{1,18})\s*")
-
-
-def header_count(value: str | None) -> int | None:
-    """A count header (Total, Per-Page) or page number: ASCII digits only (``²`` is not 2)."""
-    match = _COUNT.fullmatch(value or "")
-    return int(match.group(1)) if match else None
+#: Reads one page of the listing: a page number, a cursor, or None for the first.
+ReadPage = t.Callable[[t.Any], Page]
 
 
 def scope_text(context: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
@@ -46,7 +35,7 @@ def scope_text(context: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
     return {key: value for key, value in context.items() if not key.startswith("_")}
 
 
-class ProcorePaginator(PageNumberPaginator):
+class ProcorePaginator:
     """Page numbers, driven by ``Link: rel="next"`` and, when Link is missing, by ``Total``.
 
     Procore omits ``rel="next"`` on the last page. An empty page in the middle of a listing
@@ -56,7 +45,8 @@ class ProcorePaginator(PageNumberPaginator):
     """
 
     def __init__(self, per_page: int, first_page: int = 1) -> None:
-        super().__init__(start_value=first_page)
+        self.current_value = first_page
+        self.finished = False
         self.per_page = per_page
         self.rows_seen = 0
         self.total: int | None = None
@@ -68,32 +58,32 @@ class ProcorePaginator(PageNumberPaginator):
         self.last_page_rows = rows
         self._consecutive_empty = 0 if rows else self._consecutive_empty + 1
 
-    def has_more(self, response: requests.Response) -> bool:
-        total = header_count(response.headers.get("Total"))
-        if total is not None:
-            self.total = total
+    def advance(self, page: Page) -> None:
+        """After reading the current page: on to the next one, or finished.
+
+        Always the next page number, whatever page the Link names: Procore's is always the
+        next one, and a link back (a loop) or far ahead (skipped rows) is not followed."""
+        if self.has_more(page):
+            self.current_value += 1
+        else:
+            self.finished = True
+
+    def has_more(self, page: Page) -> bool:
+        if page.total is not None:
+            self.total = page.total
         if self._consecutive_empty > 3:
             return False  # a server that keeps saying "next" over empty pages
-        if "next" in response.links:
+        if page.next_link:
             return True
-        if response.headers.get("Link"):
+        if page.link:
             return False  # a Link header without rel="next": this was the last page
         if self.total is not None:
             return self._consecutive_empty == 0 and self.rows_seen < self.total
-        full = header_count(response.headers.get("Per-Page")) or self.per_page
+        full = page.per_page or self.per_page
         return full > 0 and self.last_page_rows >= full
 
-    def get_next(self, response: requests.Response) -> int | None:
-        # Always the next page number, whatever page the Link names: Procore's is always the
-        # next one, and a link back (a loop) or far ahead (skipped rows) is not followed.
-        return self.current_value + 1
-
-    def continue_if_empty(self, response: requests.Response) -> bool:
-        return self.has_more(response)
-
-    def short_of_total(self, response: requests.Response) -> bool:
-        total = header_count(response.headers.get("Total"))
-        return total is not None and self.rows_seen < total
+    def short_of_total(self, page: Page) -> bool:
+        return page.total is not None and self.rows_seen < page.total
 
 
 class ReadRows:
@@ -165,13 +155,29 @@ class Listing:
     #: A whole second read, when the first one ended short of `Total`.
     FULL_REREADS = 1
 
-    def __init__(self, stream: PagingStream, context: Context) -> None:
-        self.stream = stream
-        self.context = context
-        self.paginator = ProcorePaginator(stream.page_size, stream.page_base)
+    def __init__(
+        self,
+        read_page: ReadPage,
+        *,
+        name: str,
+        where: t.Mapping[str, t.Any],
+        page_size: int,
+        page_base: int = 1,
+        workers: int = 1,
+        pool: ThreadPoolExecutor | None = None,
+        note_position: t.Callable[[str], None] = lambda position: None,
+    ) -> None:
+        self.read_page = read_page
+        self.name = name
+        self.where = scope_text(where)
+        self.page_size = page_size
+        self.page_base = page_base
+        self.paginator = ProcorePaginator(page_size, page_base)
         self.read_rows = ReadRows()
-        self.workers = int(stream.config.get("max_workers") or 1)
-        self.in_flight: dict[int, Future[requests.Response]] = {}
+        self.workers = workers
+        self.pool = pool
+        self.note_position = note_position
+        self.in_flight: dict[int, Future[Page]] = {}
         self.empty_retries = 0
         self.last_total: int | None = None
         self.first_total: int | None = None
@@ -190,7 +196,7 @@ class Listing:
                 raise self._incomplete(problem)
             rereads -= 1
             self._warn("%s; reading the listing again from its first page (scope %s)", problem)
-            self.paginator = ProcorePaginator(self.stream.page_size, self.stream.page_base)
+            self.paginator = ProcorePaginator(self.page_size, self.page_base)
             self.read_rows.start_again()
             self.empty_retries = 0
 
@@ -198,30 +204,30 @@ class Listing:
         paginator = self.paginator
         try:
             while not paginator.finished:
-                page = paginator.current_value
-                response = self._response(page)
-                rows = self.stream.parse_response(response)
-                if not rows and self._read_again(response, page):
+                number = paginator.current_value
+                page = self._page(number)
+                rows = page.records
+                if not rows and self._read_again(page, number):
                     continue
-                changed = self._total_changed(response)
-                if self._repeats_everything(rows, changed, response, page):
+                changed = self._total_changed(page)
+                if self._repeats_everything(rows, changed, page, number):
                     return
                 fresh = self.read_rows.fresh(rows)
                 paginator.count_rows(len(rows))
-                self._check_overrun(page)
-                paginator.advance(response)
+                self._check_overrun(number)
+                paginator.advance(page)
                 if not paginator.finished:
                     self._read_ahead()
-                yield from self._emit(fresh, page)
+                yield from self._emit(fresh, number)
                 if changed:
-                    yield from self._read_back_from(page)
+                    yield from self._read_back_from(number)
         finally:
             for future in self.in_flight.values():
                 future.cancel()
             self.in_flight.clear()
 
-    def _total_changed(self, response: requests.Response) -> bool:
-        total = header_count(response.headers.get("Total"))
+    def _total_changed(self, page: Page) -> bool:
+        total = page.total
         if total is None:
             return False
         previous, self.last_total = self.last_total, total
@@ -236,7 +242,7 @@ class Listing:
         return changed
 
     def _repeats_everything(
-        self, rows: list[dict[str, t.Any]], changed: bool, response: requests.Response, page: int
+        self, rows: list[dict[str, t.Any]], changed: bool, page: Page, number: int
     ) -> bool:
         """A page of rows all read before, while nothing changed: the server ignores the page
         number or its Link points back. Fatal to the listing when Procore says there is more."""
@@ -251,15 +257,15 @@ class Listing:
                 return False
         elif not self.read_rows.page_seen_before(rows):
             return False
-        more = "next" in response.links or (
+        more = page.next_link or (
             self.last_total is not None and self.read_rows.distinct < self.last_total
         )
         if more:
             raise self._incomplete(
-                f"page {page} repeats rows already read while Procore says there is more (the "
+                f"page {number} repeats rows already read while Procore says there is more (the "
                 "server seems to ignore the page number)"
             )
-        self._warn("page %s repeats rows already read; this listing ends here (scope %s)", page)
+        self._warn("page %s repeats rows already read; this listing ends here (scope %s)", number)
         return True
 
     def _check_overrun(self, page: int) -> None:
@@ -273,12 +279,11 @@ class Listing:
     def _read_back_from(self, page: int) -> t.Iterator[dict[str, t.Any]]:
         """Rows that moved back onto pages already read: read those pages again, newest first,
         until one holds nothing new (rows move back by as many as left before them)."""
-        for earlier in range(page - 1, self.stream.page_base - 1, -1):
+        for earlier in range(page - 1, self.page_base - 1, -1):
             self._spend_page_read_again()
-            response = self.stream.fetch_page(self.context, earlier)
-            self.stream.tap.report.count_request(self.stream.name)
-            rows = self.stream.parse_response(response)
-            changed = self._total_changed(response)
+            read = self.read_page(earlier)
+            rows = read.records
+            changed = self._total_changed(read)
             fresh = self.read_rows.fresh(rows)
             yield from self._emit(fresh, earlier)
             if rows and not fresh and not changed:
@@ -302,29 +307,26 @@ class Listing:
 
     def _emit(self, rows: list[dict[str, t.Any]], page: int) -> t.Iterator[dict[str, t.Any]]:
         for index, row in enumerate(rows, start=1):
-            self.stream.position = f"page {page}, row {index}"
+            self.note_position(f"page {page}, row {index}")
             yield row
 
     def _incomplete(self, problem: str) -> IncompleteListing:
-        where = scope_text(self.context)
-        return IncompleteListing(f"{self.stream.name}: {problem} (scope {where})")
+        return IncompleteListing(f"{self.name}: {problem} (scope {self.where})")
 
-    def _response(self, page: int) -> requests.Response:
-        pending = self.in_flight.pop(page, None)
-        response = pending.result() if pending else self.stream.fetch_page(self.context, page)
-        self.stream.tap.report.count_request(self.stream.name)
-        return response
+    def _page(self, number: int) -> Page:
+        pending = self.in_flight.pop(number, None)
+        return pending.result() if pending else self.read_page(number)
 
-    def _read_again(self, response: requests.Response, page: int) -> bool:
+    def _read_again(self, page: Page, number: int) -> bool:
         """An empty page while Total promises more rows is a hiccup, not the end."""
-        if self.empty_retries >= EMPTY_PAGE_RETRIES or not self.paginator.short_of_total(response):
+        if self.empty_retries >= EMPTY_PAGE_RETRIES or not self.paginator.short_of_total(page):
             return False
         self.empty_retries += 1
         logger.warning(
             "%s: page %s came back empty although Total says %s rows; reading it again",
-            self.stream.name,
-            page,
-            response.headers.get("Total"),
+            self.name,
+            number,
+            page.total,
         )
         time.sleep(1.0)
         return True
@@ -332,62 +334,41 @@ class Listing:
     def _read_ahead(self) -> None:
         paginator = self.paginator
         first = last = paginator.current_value
+        if self.pool is None:
+            return
         if self.workers > 1 and paginator.total is not None:
             last = min(math.ceil(paginator.total / paginator.per_page), first + self.workers - 1)
-        for page in range(first, max(first, last) + 1):
-            if page not in self.in_flight:
-                self.in_flight[page] = self.stream.tap.page_pool.submit(
-                    self.stream.fetch_page, self.context, page
-                )
+        for number in range(first, max(first, last) + 1):
+            if number not in self.in_flight:
+                self.in_flight[number] = self.pool.submit(self.read_page, number)
 
     def _warn(self, message: str, *args: t.Any) -> None:
-        logger.warning(f"%s: {message}", self.stream.name, *args, scope_text(self.context))
+        logger.warning(f"%s: {message}", self.name, *args, self.where)
 
 
-class PagingStream(AnswersStream):
-    """Reads whole listings (`request_records`), one page at a time, in order."""
-
-    #: Where the record being processed was in its listing ("page 2, row 17"), for log lines
-    #: about a record (set as each record is handed on).
-    position: str | None = None
-
-    def request_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
-        """Every record of one listing, in Procore's order."""
-        context = context or {}
-        if self.cursor_param:
-            yield from self._cursor_rows(context)
+def cursor_rows(
+    read_page: ReadPage,
+    *,
+    name: str,
+    where: t.Mapping[str, t.Any],
+    page_size: int,
+    cursor_is_last_id: bool,
+) -> t.Iterator[dict[str, t.Any]]:
+    """A cursor-paged listing: each page names the next (the `Link` cursor, the body's
+    ``next_cursor``, or the last id of a full page); a cursor seen before means the listing
+    cannot be read whole."""
+    cursor: str | None = None
+    seen: set[str] = set()
+    while True:
+        page = read_page(cursor)
+        yield from page.records
+        cursor = page.next_cursor
+        if cursor is None and cursor_is_last_id and len(page.records) >= page_size:
+            last = page.records[-1].get("id")
+            cursor = None if last is None else str(last)
+        if cursor is None:
             return
-        if not self.paginated:
-            response = self.fetch_page(context, None)
-            self.tap.report.count_request(self.name)
-            yield from self.parse_response(response)
-            return
-        yield from Listing(self, context).rows()
-
-    def _cursor_rows(self, context: Context) -> t.Iterator[dict[str, t.Any]]:
-        """A cursor-paged listing: each page names the next (see `cursor_param`); a cursor seen
-        before ends it, so that a server repeating itself cannot make it loop."""
-        cursor: str | None = None
-        seen: set[str] = set()
-        while True:
-            response = self.fetch_page(context, cursor)
-            self.tap.report.count_request(self.name)
-            rows = self.parse_response(response)
-            yield from rows
-            cursor = response.procore_next_cursor  # type: ignore[attr-defined]
-            if cursor is None and self.cursor_is_last_id and len(rows) >= self.page_size:
-                last = rows[-1].get("id")
-                cursor = None if last is None else str(last)
-            if cursor is None:
-                return
-            if cursor in seen:
-                where = scope_text(context)
-                msg = f"{self.name}: the cursor {cursor!r} came back again (scope {where})"
-                raise IncompleteListing(msg)
-            seen.add(cursor)
-
-    def first_page(self, context: Context) -> requests.Response:
-        """The first page of this listing in `context` (the request plan samples with it)."""
-        self.tap.report.count_request(self.name)
-        first = self.page_base if self.paginated and not self.cursor_param else None
-        return self.fetch_page(context, first)
+        if cursor in seen:
+            msg = f"{name}: the cursor {cursor!r} came back again (scope {scope_text(where)})"
+            raise IncompleteListing(msg)
+        seen.add(cursor)

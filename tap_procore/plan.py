@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from tap_procore.command_line import add_tap_options, check_tap_files, tap_from_args
 from tap_procore.errors import ProcoreError, ScopeUnavailable
 from tap_procore.hierarchy import ProjectsStream
-from tap_procore.paging import header_count
 from tap_procore.redaction import SecretRedactor
 from tap_procore.sweep import Scope
 
@@ -131,9 +130,8 @@ class Planner:
     def _first_page(
         self, stream: ProcoreStream, context: dict[str, t.Any]
     ) -> tuple[list[dict[str, t.Any]], int | None]:
-        response = stream.first_page(context)
-        total = header_count(response.headers.get("Total"))
-        return list(stream.parse_response(response)), total
+        page = stream.first_page(context)
+        return list(page.records), page.total
 
     def _pages(self, stream: ProcoreStream, rows: list[dict[str, t.Any]], total: int | None) -> int:
         if not stream.paginated:
@@ -249,7 +247,7 @@ class Planner:
             found[company_id] = [
                 project["id"]
                 for project in self.projects_stream.with_usable_ids(listed, company_id)
-                if self.projects_stream._wanted(project)
+                if self.projects_stream.why_not_visited(project) is None
             ]
         return found
 

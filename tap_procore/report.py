@@ -50,6 +50,8 @@ class RunReport:
         self.skips: list[Skip] = []
         #: Scopes that failed (tap_procore/scopes.py): they make the run end non-zero.
         self.failures: list[Skip] = []
+        #: Scopes not read because nothing there needed reading, by reason.
+        self.not_read_by_reason: Counter[str] = Counter()
         self.projects_per_company: dict[int, int] = {}
         self.projects_seen: set[int] = set()
         self._current: tuple[Scope, int, int] | None = None
@@ -67,6 +69,12 @@ class RunReport:
         self.skips.append(Skip(stream, scope.company_id, scope.project_id, reason))
         where = _where(scope.company_id, scope.project_id)
         logger.warning("Skipping %s for %s: %s", stream, where, reason)
+
+    def not_read(self, stream: str, scope: Scope, reason: str) -> None:
+        with self._lock:
+            self.not_read_by_reason[reason] += 1
+        where = _where(scope.company_id, scope.project_id)
+        logger.debug("Not reading %s in %s: %s", stream, where, reason)
 
     def fail(self, stream: str, scope: Scope, reason: str) -> None:
         self.failures.append(Skip(stream, scope.company_id, scope.project_id, reason))
@@ -126,6 +134,11 @@ class RunReport:
             lines.append(
                 f"  {stream}: {self.records[stream]} records, {self.requests[stream]} requests"
             )
+        if self.not_read_by_reason:
+            counts = ", ".join(
+                f"{count} {reason}" for reason, count in sorted(self.not_read_by_reason.items())
+            )
+            lines.append(f"Not read, nothing to read there: {counts}")
         if self.skips:
             lines.append(f"Skipped {len(self.skips)} stream/scope pairs:")
             for skip in self.skips:

@@ -5,7 +5,7 @@ names below are not covered by the SDK's compatibility promise. tests/unit/test_
 fails when the installed SDK no longer has one of them, their signature changed, or the SDK
 stopped calling them from where this tap relies on it: run it first after raising the pin.
 Everything else the tap uses is public (requests are built with ``get_http_request`` and sent
-by tap_procore/retrying.py, not by the SDK's ``_prepare_request``/``_request``).
+by tap_procore/reading.py, not by the SDK's ``_prepare_request``/``_request``).
 
 Stream message hooks (`PrivateStreamHooks`), overridden because no public hook exists:
 
@@ -17,8 +17,9 @@ Stream message hooks (`PrivateStreamHooks`), overridden because no public hook e
   ``singer_sdk.helpers._catalog.pop_deselected_record_properties`` when something is
   deselected, and reads the attribute ``Stream._stream_version``.
 * ``Stream._write_record_message``: counts each written record for the run report, lets a
-  stream leave a record out (`should_write`) while its children still run, and tells the stream
-  it was written (`after_write`: a recycle bin passes its records on to the main stream).
+  stream leave a record out (`keep_record`) while its children still run, and tells the stream
+  it was written (`record_written`: a recycle bin passes its records on to the main stream);
+  both are given to the stream, not overridden.
 * ``Stream._write_state_message``, ``Stream._increment_stream_state``,
   ``Stream._write_starting_replication_value``, ``Stream._write_replication_key_signpost``:
   STATE belongs to the sweep (tap_procore/sweep.py), which checkpoints at scope boundaries and
@@ -57,7 +58,7 @@ if t.TYPE_CHECKING:
 
     from singer_sdk.helpers.types import Context
 
-    from tap_procore.tap import TapProcore
+    from tap_procore.run import RunContext
 
 #: Private SDK methods overridden here, with their parameters as the pinned SDK declares them,
 #: and the SDK method that calls each (tests/unit/test_sdk_contract.py checks all three).
@@ -89,18 +90,14 @@ class _ClassProperty:
 class PrivateStreamHooks(DeclaredStream):
     """The SDK's private message hooks, as tap-procore needs them (see the module docstring)."""
 
-    def __init__(self, tap: TapProcore, *args: t.Any, **kwargs: t.Any) -> None:
+    def __init__(self, tap: RunContext, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(tap, *args, **kwargs)
         self._schema_written = False
         self._everything_selected: bool | None = None
-        self.records_written = 0
-
-    def should_write(self, record: dict[str, t.Any]) -> bool:
-        """False to leave a record out of the output while its children still run."""
-        return True
-
-    def after_write(self, record: dict[str, t.Any]) -> None:
-        """A record of this stream was written."""
+        #: False for a record to leave out of the output while its children still run.
+        self.keep_record: t.Callable[[dict[str, t.Any]], bool] = _always
+        #: Told of every record written.
+        self.record_written: t.Callable[[dict[str, t.Any]], None] = _nothing
 
     def _write_schema_message(self) -> None:
         # Once per run, not once per project (the SDK writes one per child sync).
@@ -128,16 +125,15 @@ class PrivateStreamHooks(DeclaredStream):
                 )
 
     def _write_record_message(self, record: dict[str, t.Any]) -> None:
-        if not self.should_write(record):
+        if not self.keep_record(record):
             return
         super()._write_record_message(record)
-        self.records_written += 1
-        self.tap.report.count_record(self.name)
-        self.after_write(record)
+        self.run.report.count_record(self.name)
+        self.record_written(record)
 
     def _write_state_message(self) -> None:
         # STATE is checkpointed by the tap at scope boundaries (tap_procore/sweep.py).
-        self.tap.checkpoint()
+        self.run.checkpoint()
 
     def _increment_stream_state(
         self, latest_record: dict[str, t.Any], *, context: Context | None = None
@@ -150,6 +146,14 @@ class PrivateStreamHooks(DeclaredStream):
 
     def _write_replication_key_signpost(self, context: Context | None, value: t.Any) -> None:
         return
+
+
+def _always(record: dict[str, t.Any]) -> bool:
+    return True
+
+
+def _nothing(record: dict[str, t.Any]) -> None:
+    return None
 
 
 class PrivateTapHooks(Tap):

@@ -34,13 +34,15 @@ from tap_procore.http import DEFAULT_MAX_RESPONSE_BYTES, ProcoreSession
 from tap_procore.pacing import RateGovernor
 from tap_procore.redaction import SecretRedactor
 from tap_procore.report import RunReport
-from tap_procore.scopes import ScopeOutcomes
+from tap_procore.run import Http
+from tap_procore.scopes import ScopeGate
 from tap_procore.sdk_private import PrivateTapHooks
 from tap_procore.stopping import STOP
 from tap_procore.streams import STREAM_TYPES
 from tap_procore.sweep import HOLDER_STREAM, Scope, StateError, Sweep, validate_state
 from tap_procore.tools import ToolRegistry
 from tap_procore.transport import Transport
+from tap_procore.webhooks_api import build_feed
 from tap_procore.writer import FlushAtStateWriter
 
 if t.TYPE_CHECKING:
@@ -243,8 +245,6 @@ class TapProcore(PrivateTapHooks):
         """The change feed of this run (tap_procore/feed.py), when `change_feed` is on."""
         if not self.config.get("change_feed"):
             return None
-        from tap_procore.webhooks import build_feed
-
         overlap = self.config.get("window_overlap_seconds")
         holder = self.state.setdefault("bookmarks", {}).setdefault(HOLDER_STREAM, {})
         return build_feed(
@@ -269,21 +269,33 @@ class TapProcore(PrivateTapHooks):
         sweep = self.sweep
         bookmarks = {}
         for root in feed.roots:
-            stream = self.streams[root]
-            values = [sweep.bookmark_of(name) for name in stream.coverage_streams()]  # type: ignore[attr-defined]
+            stream = self.stream(root)
+            values = [sweep.bookmark_of(name) for name in stream.coverage_streams()]
             known = [value for value in values if value is not None]
             bookmarks[root] = min(known) if known and len(known) == len(values) else None
         feed.plan(upper=sweep.upper, bookmarks=bookmarks)
 
     @cached_property
-    def outcomes(self) -> ScopeOutcomes:
-        """Where every scope that is not read completely is recorded (tap_procore/scopes.py)."""
-        return ScopeOutcomes(
+    def scopes(self) -> ScopeGate:
+        """Whether each scope is read, and those not read whole (tap_procore/scopes.py)."""
+        return ScopeGate(
             sweep=self.sweep,
             report=self.report,
             descendants=self.selected_descendants,
             successes=lambda: self.transport.stats.successes,
+            tools=lambda: self.tools,
+            feed=self.feed,
             fail_fast=bool(self.config.get("fail_fast")),
+        )
+
+    @cached_property
+    def http(self) -> Http:
+        return Http(
+            endpoints=self.endpoints,
+            user_agent=self.user_agent,
+            session=self.http_session,
+            authenticator=self.authenticator,
+            pool=self.page_pool,
         )
 
     def selected_descendants(self, stream_name: str) -> list[str]:

@@ -1,118 +1,17 @@
-"""What a failed request means, and how long to wait before trying it again.
-
-Requests are retried by the SDK's own machinery (`RESTStream.request_decorator`, on the
-`backoff` library): `validate_response` raises a `RetriableAPIError` subclass for what may pass,
-`backoff_wait_generator` asks a `RetryPolicy` how long to wait (through `backoff_runtime`),
-and `backoff_handler` logs, counts, holds the company's other requests back and renews a
-rejected token. This module holds the policy those hooks share:
-
-* transient failures (5xx, 408, a body that is not JSON, a network error that may pass) wait
-  1, 2, 4 ... seconds (capped, with jitter) and give up after `max_retries` attempts;
-* 429 (and 503 with Retry-After) wait as long as Procore says, but at least a floor that
-  doubles while the company keeps answering 429, so a storm of `Retry-After: 0` does not turn
-  into thousands of refused calls, each of which counts against the hour; all rate-limit waits
-  of one request together may not exceed `max_rate_limit_wait`;
-* a 401 renews the token once per request; a second 401 is final.
-
-Giving up raises `RetriesExhaustedError` with the reason (the scope being read fails), or, when no
-other request could do better, `CredentialsRejected` / `RateLimitWaitExceeded` (the run stops); the
-stream adds which request it was.
-"""
+"""The counts, clock and rate governor every request of a run shares (tap_procore/retries.py
+decides what to do with a failure; tap_procore/pacing.py when a request may go)."""
 
 from __future__ import annotations
 
-import math
-import random
 import threading
 import time
 import typing as t
 from dataclasses import dataclass, field
 
 import requests
-from singer_sdk.exceptions import RetriableAPIError
 
-from tap_procore.dates import ProcoreClock, parse_http_date
-from tap_procore.errors import (
-    CredentialsRejected,
-    LoginFailed,
-    RateLimitWaitExceeded,
-    RetriesExhaustedError,
-)
+from tap_procore.dates import ProcoreClock
 from tap_procore.pacing import RateGovernor
-
-# Waits for transient failures grow 1, 2, 4 ... seconds, capped here.
-MAX_BACKOFF_SECONDS = 60.0
-# If a 429 carries neither Retry-After nor X-Rate-Limit-Reset, wait this long.
-DEFAULT_RATE_LIMIT_WAIT = 10.0
-# Every 429 waits at least this long, doubled for each further 429 in a row for the company...
-RATE_LIMIT_FLOOR_SECONDS = 1.0
-# ... up to this floor.
-RATE_LIMIT_FLOOR_CAP_SECONDS = 900.0
-# The attempts `backoff` allows one request at most, whatever the policy says: a last guard
-# against a loop, far above what max_retries and max_rate_limit_wait allow in practice.
-ATTEMPTS_CEILING = 200
-
-
-class TransientError(RetriableAPIError):
-    """A response worth retrying: 5xx, 408, a body that is not valid JSON or not the shape
-    the endpoint documents, a connection that failed in a way that may pass."""
-
-
-class LoginTransient(TransientError):
-    """Logging in failed in a way that may pass; if it does not, nothing else can be read."""
-
-
-class RateLimited(RetriableAPIError):
-    """429, or 503 with Retry-After: wait as long as Procore says, then try again."""
-
-    def __init__(self, reason: str, response: requests.Response, wait: float) -> None:
-        super().__init__(reason, response)
-        self.wait = wait
-        self.reason = reason
-
-
-class TokenRejected(RetriableAPIError):
-    """401: the access token expired early or was revoked."""
-
-
-def _seconds_from_retry_after(value: str | None, now: float) -> float | None:
-    """Retry-After in seconds or as an HTTP date; None when it is neither."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        moment = parse_http_date(value)
-        if moment is None:
-            return None
-        seconds = moment.timestamp() - now
-    return max(0.0, seconds) if math.isfinite(seconds) else None
-
-
-def rate_limit_wait(response: requests.Response, now: float) -> tuple[float, str]:
-    """Seconds Procore asks to wait after a 429/503, and a human reason for the log."""
-    retry_after = _seconds_from_retry_after(response.headers.get("Retry-After"), now)
-    reset_raw = response.headers.get("X-Rate-Limit-Reset")
-    reset_wait = None
-    if reset_raw:
-        try:
-            reset_wait = max(0.0, float(reset_raw) - now)
-        except ValueError:
-            reset_wait = None
-        if reset_wait is not None and not math.isfinite(reset_wait):
-            reset_wait = None
-    limit = response.headers.get("X-Rate-Limit-Limit")
-    window = f"limit {limit}" if limit else "limit"
-    if response.status_code == 503:
-        reason = "503 service unavailable (Procore under load)"
-    else:
-        reason = f"429 rate {window} reached"
-    if retry_after is not None:
-        return retry_after + 0.05, f"{reason}, Retry-After {retry_after:g}s"
-    if reset_wait is not None:
-        # A spike window resets within seconds; an hourly one may be an hour away.
-        return reset_wait + 0.5, f"{reason}, window resets in {reset_wait:.0f}s"
-    return DEFAULT_RATE_LIMIT_WAIT, f"{reason}, no reset header"
 
 
 @dataclass
@@ -126,48 +25,6 @@ class TransportStats:
     rate_limit_waits: int = 0
     rate_limit_wait_seconds: float = 0.0
     token_refreshes: int = 0
-
-
-class RetryPolicy:
-    """The waits of one request: created per request by `backoff_wait_generator`."""
-
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-        self.failures = 0
-        self.rate_limited_for = 0.0
-        self.token_renewed = False
-
-    def wait_for(self, exc: Exception) -> float:
-        """Seconds to wait before the next attempt; raises to stop: RetriesExhaustedError (this
-        request's scope fails), CredentialsRejected or RateLimitWaitExceeded (the run stops)."""
-        if isinstance(exc, TokenRejected):
-            if self.token_renewed:
-                msg = (
-                    "Procore rejected a freshly issued access token (401); check that the "
-                    "service account is installed in this company and still active"
-                )
-                raise CredentialsRejected(msg)
-            self.token_renewed = True
-            return 0.0
-        if isinstance(exc, RateLimited):
-            wait = max(exc.wait, self._transport.rate_limit_floor(exc.response))
-            budget = self._transport.max_rate_limit_wait
-            if self.rate_limited_for + wait > budget:
-                msg = (
-                    f"still rate limited after waiting {self.rate_limited_for:.0f}s "
-                    f"({exc.reason}); raise max_rate_limit_wait or lower the load on this "
-                    "company's budget"
-                )
-                raise RateLimitWaitExceeded(msg)
-            self.rate_limited_for += wait
-            return wait
-        self.failures += 1
-        if self.failures >= self._transport.max_retries:
-            msg = f"gave up after {self.failures} attempts; last error: {exc}"
-            if isinstance(exc, LoginTransient):
-                raise LoginFailed(msg)
-            raise RetriesExhaustedError(msg)
-        return min(MAX_BACKOFF_SECONDS, 2.0 ** (self.failures - 1)) * random.uniform(0.8, 1.2)
 
 
 class Transport:
@@ -189,9 +46,6 @@ class Transport:
         self.stats = TransportStats()
         self._lock = threading.Lock()
         self._rate_limited_in_a_row: dict[str, int] = {}
-
-    def new_policy(self) -> RetryPolicy:
-        return RetryPolicy(self)
 
     @staticmethod
     def company_of(response: requests.Response | None) -> str:
@@ -223,10 +77,10 @@ class Transport:
         with self._lock:
             self.stats.requests += 1
 
-    def rate_limit_floor(self, response: requests.Response | None) -> float:
+    def rate_limited_in_a_row(self, response: requests.Response | None) -> int:
+        """429s (and 503s with Retry-After) in a row from the company that sent `response`."""
         with self._lock:
-            in_a_row = self._rate_limited_in_a_row.get(self.company_of(response), 1)
-        return min(RATE_LIMIT_FLOOR_CAP_SECONDS, RATE_LIMIT_FLOOR_SECONDS * 2.0 ** (in_a_row - 1))
+            return self._rate_limited_in_a_row.get(self.company_of(response), 1)
 
     def count_retry(self, reason: str) -> None:
         with self._lock:

@@ -13,8 +13,7 @@ through the API, whatever their status. `status` shows per company the hook, whi
 streams the feed covers and which are probed every run and why, and how far back deliveries reach.
 Both need the app's Webhooks API permission.
 
-This module also holds the feed's connection to the tap: listings are read through the same paced,
-retried stream machinery as every other request.
+The feed's connection to the tap is tap_procore/webhooks_api.py.
 """
 
 from __future__ import annotations
@@ -26,15 +25,10 @@ import typing as t
 from collections import defaultdict
 
 import pendulum
-import requests
-from pendulum import DateTime
 
-from tap_procore.answers import decode_json
-from tap_procore.client import ProcoreStream
 from tap_procore.command_line import add_tap_options, check_tap_files, tap_from_args
 from tap_procore.errors import ProcoreError, ScopeUnavailable
 from tap_procore.feed import (
-    DEFAULT_NAMESPACE,
     DELIVERIES,
     HOOK,
     HOOKS,
@@ -43,156 +37,18 @@ from tap_procore.feed import (
     TRIGGERS_BULK,
     ChangeFeed,
     FeedError,
-    StreamInfo,
 )
-from tap_procore.http import describe_failure
-from tap_procore.paging import header_count
 from tap_procore.redaction import SecretRedactor, printable_url
 from tap_procore.webhook_resources import EVENT_TYPES
+from tap_procore.webhooks_api import TapWebhooksApi, build_feed
 
 if t.TYPE_CHECKING:
-    from tap_procore.tap import TapProcore
+    pass
 
 #: Triggers sent per bulk request.
 BULK_SIZE = 50
 #: How far back `status` looks for the oldest delivery.
 STATUS_HORIZON_DAYS = 400
-#: Streams that every run reads whatever the feed says.
-ALWAYS_READ = frozenset({"companies", "projects", "project_tools"})
-
-
-class _WebhooksListing(ProcoreStream):
-    """One webhooks API listing, read like any stream's (paging, pacing, retries, 403/404 as
-    ScopeUnavailable). Not part of the catalog."""
-
-    # A listing of the webhooks API has no schema file: its records are not written.
-    schema: t.ClassVar[dict[str, t.Any]] = {"type": "object", "properties": {}}
-    max_page_size = 100
-
-
-class TapWebhooksApi:
-    """The feed's `WebhooksApi` over the tap's session, login, pacing and retries."""
-
-    def __init__(self, tap: TapProcore) -> None:
-        self.tap = tap
-        self._listings: dict[str, _WebhooksListing] = {}
-
-    def _listing(self, path: str) -> _WebhooksListing:
-        if path not in self._listings:
-            name = "webhook_" + path.rstrip("/").rsplit("/", 1)[-1]
-            self._listings[path] = _WebhooksListing(self.tap, name=name, path=path)
-        return self._listings[path]
-
-    def list(self, company_id: int, path: str, params: dict[str, t.Any]) -> list[dict[str, t.Any]]:
-        # Concrete paths are passed: the listing has no placeholders left to fill.
-        context = {"company_id": company_id, "_window": dict(params)}
-        return list(self._listing(path).request_records(context))
-
-    def count(self, company_id: int, path: str, params: dict[str, t.Any]) -> int:
-        """Items of a listing, from its first page's `Total` (or that page's rows)."""
-        context = {"company_id": company_id, "_window": {**params, "per_page": 1}}
-        listing = self._listing(path)
-        response = listing.first_page(context)
-        total = header_count(response.headers.get("Total"))
-        return total if total is not None else len(listing.parse_response(response))
-
-    def write(self, company_id: int, method: str, path: str, body: t.Any) -> t.Any:
-        tap = self.tap
-        url = tap.endpoints.api_url + path
-        for attempt in range(2):
-            prepared = tap.http_session.prepare_request(
-                requests.Request(
-                    method,
-                    url,
-                    json=body,
-                    headers={
-                        "Procore-Company-Id": str(company_id),
-                        "Accept": "application/json",
-                        "User-Agent": tap.user_agent,
-                    },
-                )
-            )
-            tap.authenticator.authenticate_request(prepared)
-            tap.governor.before_request(str(company_id))
-            try:
-                response = tap.http_session.send(
-                    prepared,
-                    timeout=float(tap.config.get("request_timeout") or 300),
-                    allow_redirects=False,
-                )
-            except requests.RequestException as exc:
-                raise FeedError(f"{method} {path}: {describe_failure(exc, url)[0]}") from None
-            tap.transport.observe(response)
-            tap.report.count_request("webhooks_setup")
-            if response.status_code == 401 and attempt == 0:
-                tap.authenticator.invalidate()  # a token that expired: once more with a new one
-                continue
-            break
-        status = response.status_code
-        try:
-            answer = decode_json(response.content) if response.content else None
-        except ValueError:
-            answer = None
-        if status >= 400:
-            detail = answer.get("errors") if isinstance(answer, dict) else response.reason
-            raise FeedError(
-                f"{method} {path} was refused with HTTP {status}: "
-                f"{SecretRedactor.scrub_active(str(detail))[:300]}"
-            )
-        return answer
-
-    def now(self) -> DateTime:
-        return self.tap.transport.procore_clock.now()
-
-
-# --- the streams of a run, as the feed sees them --------------------------------------------------
-
-
-def _root_of(stream: t.Any) -> t.Any:
-    while stream.parent_stream_type is not None and stream.parent_stream_type.name not in (
-        "companies",
-        "projects",
-    ):
-        stream = stream.parent_stream_type
-    return stream
-
-
-def feed_streams(tap: TapProcore) -> list[StreamInfo]:
-    """Every stream of the run the feed can speak for (all but companies, projects, tools)."""
-    infos = []
-    for stream in tap.streams.values():
-        if stream.name in ALWAYS_READ or stream.parent_stream_type is None:
-            continue
-        if not (stream.selected or stream.has_selected_descendents):
-            continue
-        keys = set(stream.primary_keys or ())
-        recycle_bin = stream.name.startswith("deleted_")
-        infos.append(
-            StreamInfo(
-                name=stream.name,
-                root=_root_of(stream).name,
-                recycle_bin=recycle_bin,
-                takes_tombstones=(
-                    not recycle_bin and "id" in keys and keys <= {"company_id", "project_id", "id"}
-                ),
-                selected=bool(stream.selected),
-            )
-        )
-    return infos
-
-
-def build_feed(
-    tap: TapProcore, *, holder: dict[str, t.Any] | None = None, **options: t.Any
-) -> ChangeFeed:
-    config = tap.config
-    return ChangeFeed(
-        TapWebhooksApi(tap),
-        company_ids=list(config["company_ids"]),
-        streams=feed_streams(tap),
-        namespace=str(config.get("change_feed_namespace") or DEFAULT_NAMESPACE),
-        holder=holder,
-        **options,
-    )
 
 
 # --- setup ------------------------------------------------------------------------------------
@@ -211,72 +67,88 @@ def wanted_triggers(feed: ChangeFeed, offered: dict[str, frozenset[str]]) -> set
 
 
 def setup(feed: ChangeFeed, destination_url: str, *, dry_run: bool, out: t.TextIO) -> int:
-    api = feed.api
-    verb = "would" if dry_run else "will"
+    """Per company: the hook made to exist, active, pointing at `destination_url`, with a
+    trigger for every event the selected streams need."""
     for company_id in feed.company_ids:
         hook = feed.find_hook(company_id)
         offered = feed.read_resources(company_id, hook)
         wanted = wanted_triggers(feed, offered)
         if hook is None:
-            print(
-                f"company {company_id}: {'would create' if dry_run else 'creating'} a company-level"
-                f" hook in namespace '{feed.namespace}' -> {printable_url(destination_url)}",
-                file=out,
-            )
+            hook_id = _create_hook(feed, company_id, destination_url, dry_run=dry_run, out=out)
             existing: set[tuple[str, str]] = set()
-            hook_id = None
-            if not dry_run:
-                created = api.write(
-                    company_id,
-                    "POST",
-                    HOOKS.format(company_id=company_id),
-                    {
-                        "namespace": feed.namespace,
-                        "destination_url": destination_url,
-                        "payload_version": PAYLOAD_VERSION,
-                    },
-                )
-                hook_id = str(_data(created)["id"])
         else:
-            hook_id = str(hook["id"])
-            changes: dict[str, str] = {}
-            if str(hook.get("status") or "").lower() != "active":
-                changes["status"] = "active"
-            if hook.get("destination_url") != destination_url:
-                changes["destination_url"] = destination_url
-            described = ", ".join(f"{k} -> {v}" for k, v in changes.items()) or "nothing to change"
-            print(f"company {company_id}: hook {hook_id} found; {described}", file=out)
-            if changes and not dry_run:
-                api.write(
-                    company_id,
-                    "PATCH",
-                    HOOK.format(company_id=company_id, hook_id=hook_id),
-                    changes,
-                )
+            hook_id = _complete_hook(feed, company_id, hook, destination_url, dry_run, out)
             existing = set(_triggers(feed, company_id, hook_id))
         missing = sorted(wanted - existing)
         print(
             f"company {company_id}: {len(wanted & existing)} of {len(wanted)} triggers exist; "
-            f"{verb} create {len(missing)}",
+            f"{'would' if dry_run else 'will'} create {len(missing)}",
             file=out,
         )
         for name, event in missing:
             print(f"  + {name}: {event}", file=out)
-        if dry_run or not missing:
-            continue
-        assert hook_id is not None
-        path = TRIGGERS_BULK.format(company_id=company_id, hook_id=hook_id)
-        for start in range(0, len(missing), BULK_SIZE):
-            chunk = missing[start : start + BULK_SIZE]
-            answer = api.write(
-                company_id,
-                "POST",
-                path,
-                [{"resource_name": name, "event_type": event} for name, event in chunk],
-            )
-            for error in (answer or {}).get("errors") or []:
-                print(f"  ! not created: {json.dumps(error)[:300]}", file=out)
+        if not dry_run and missing:
+            assert hook_id is not None
+            _create_triggers(feed, company_id, hook_id, missing, out)
     return 0
+
+
+def _create_hook(
+    feed: ChangeFeed, company_id: int, destination_url: str, *, dry_run: bool, out: t.TextIO
+) -> str | None:
+    print(
+        f"company {company_id}: {'would create' if dry_run else 'creating'} a company-level"
+        f" hook in namespace '{feed.namespace}' -> {printable_url(destination_url)}",
+        file=out,
+    )
+    if dry_run:
+        return None
+    body = {
+        "namespace": feed.namespace,
+        "destination_url": destination_url,
+        "payload_version": PAYLOAD_VERSION,
+    }
+    created = feed.api.write(company_id, "POST", HOOKS.format(company_id=company_id), body)
+    return str(_data(created)["id"])
+
+
+def _complete_hook(
+    feed: ChangeFeed,
+    company_id: int,
+    hook: dict[str, t.Any],
+    destination_url: str,
+    dry_run: bool,
+    out: t.TextIO,
+) -> str:
+    """An existing hook re-enabled and pointed at the destination, if it needs to be."""
+    hook_id = str(hook["id"])
+    changes: dict[str, str] = {}
+    if str(hook.get("status") or "").lower() != "active":
+        changes["status"] = "active"
+    if hook.get("destination_url") != destination_url:
+        changes["destination_url"] = destination_url
+    described = ", ".join(f"{k} -> {v}" for k, v in changes.items()) or "nothing to change"
+    print(f"company {company_id}: hook {hook_id} found; {described}", file=out)
+    if changes and not dry_run:
+        path = HOOK.format(company_id=company_id, hook_id=hook_id)
+        feed.api.write(company_id, "PATCH", path, changes)
+    return hook_id
+
+
+def _create_triggers(
+    feed: ChangeFeed,
+    company_id: int,
+    hook_id: str,
+    missing: list[tuple[str, str]],
+    out: t.TextIO,
+) -> None:
+    path = TRIGGERS_BULK.format(company_id=company_id, hook_id=hook_id)
+    for start in range(0, len(missing), BULK_SIZE):
+        chunk = missing[start : start + BULK_SIZE]
+        body = [{"resource_name": name, "event_type": event} for name, event in chunk]
+        answer = feed.api.write(company_id, "POST", path, body)
+        for error in (answer or {}).get("errors") or []:
+            print(f"  ! not created: {json.dumps(error)[:300]}", file=out)
 
 
 def _data(answer: t.Any) -> dict[str, t.Any]:

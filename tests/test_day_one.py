@@ -149,7 +149,15 @@ def test_a_default_run_logs_progress_and_summary_not_bookkeeping(default_run):
 def test_the_summary_is_the_last_thing_a_run_logs(default_run):
     lines = default_run.stderr.splitlines()
     start = next(i for i, line in enumerate(lines) if "Run summary:" in line)
-    summary_markers = ("  ", "Responses by status", "Company ", "Skipped ", "project_ids not found")
+    summary_markers = (
+        "  ",
+        "Responses by status",
+        "Company ",
+        "Not read",
+        "Skipped ",
+        "Failed ",
+        "project_ids not found",
+    )
     after = [line.split("| ", 3)[-1] for line in lines[start + 1 :]]
     assert after, "the summary lists the streams"
     assert all(text.startswith(summary_markers) for text in after), [

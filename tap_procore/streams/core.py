@@ -18,7 +18,7 @@ class ProjectToolsStream(ProjectStream):
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         # The tool registry may already have fetched this list to decide what to skip.
-        cached = self.tap.tools.records_for(self.scope_of(context))
+        cached = self.run.tools.records_for(self.scope_of(context))
         if cached is not None:
             yield from (dict(record) for record in cached)
             return

@@ -184,7 +184,7 @@ class BudgetChangeAdjustmentLineItemsStream(ProjectStream):
     """Budget changes as their adjustment line items (each carries its budget change's id,
     number, name and status), from the v2.0 list. The budget change summary rows are
     `budget_changes` (v1.0; the base unwraps its `{"data": [...]}` like any list's, see
-    AnswersStream._records_in in tap_procore/answers.py)."""
+    AnswerJudge._records_in in tap_procore/answers.py)."""
 
     name = "budget_change_adjustment_line_items"
     path = (

@@ -411,9 +411,8 @@ class MeetingsStream(ProjectStream):
     tool = "meetings"
     child_id_key: t.ClassVar[str | None] = "meeting_id"
 
-    def _records_in(self, body: t.Any) -> list[dict[str, t.Any]] | None:
-        meetings = _flatten_meetings(body)
-        return super()._records_in(body) if meetings is None else meetings
+    def records_in_body(self, body: t.Any) -> list[dict[str, t.Any]] | None:
+        return _flatten_meetings(body)
 
 
 class DeletedMeetingsStream(MeetingsStream):

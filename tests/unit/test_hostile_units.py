@@ -21,7 +21,7 @@ from singer_sdk.exceptions import RetriableAPIError
 from singer_sdk.singerlib import RecordMessage, StateMessage
 
 from tap_procore import dates
-from tap_procore.answers import why_not_json
+from tap_procore.answers import header_count, why_not_json
 from tap_procore.auth import (
     DEFAULT_TOKEN_LIFETIME,
     LONGEST_TOKEN_LIFETIME,
@@ -36,7 +36,7 @@ from tap_procore.errors import ConfigError, FatalAPIError
 from tap_procore.hierarchy import project_id_of
 from tap_procore.http import DeadlineExceeded, describe_failure, origin
 from tap_procore.pacing import RateGovernor
-from tap_procore.paging import ReadRows, header_count
+from tap_procore.paging import ReadRows
 from tap_procore.redaction import SecretRedactor, printable_url
 from tap_procore.stopping import StopGuard
 from tap_procore.sweep import Scope, StateError, Sweep, validate_state

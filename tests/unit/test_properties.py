@@ -15,10 +15,10 @@ import requests_mock
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tap_procore.answers import decode_json
+from tap_procore.answers import decode_json, page_of
 from tap_procore.conform import EXTRA_FIELDS, RecordConformer
 from tap_procore.paging import ProcorePaginator
-from tap_procore.transport import rate_limit_wait
+from tap_procore.retries import rate_limit_wait
 
 JSON_SCALARS = (
     st.none()
@@ -123,7 +123,7 @@ def test_paginator_never_loops_or_goes_backwards(link, total, rows):
             break
         pages.append(paginator.current_value)
         paginator.count_rows(rows)
-        paginator.advance(_response(headers))
+        paginator.advance(page_of(_response(headers), []))
     assert pages == sorted(set(pages))  # strictly increasing: no page read twice
     if "next" not in _response(headers).links and headers.get("Link"):
         assert paginator.finished and len(pages) == 1
@@ -158,10 +158,10 @@ def test_without_link_or_total_full_pages_are_followed_to_the_first_short_one():
             break
         pages.append(paginator.current_value)
         paginator.count_rows(rows)
-        paginator.advance(_response({}))
+        paginator.advance(page_of(_response({}), []))
     assert pages == [1, 2, 3]
     # A server that pages by 5 whatever was asked, and says so in Per-Page.
     paginator = ProcorePaginator(per_page=1000)
     paginator.count_rows(5)
-    paginator.advance(_response({"Per-Page": "5"}))
+    paginator.advance(page_of(_response({"Per-Page": "5"}), []))
     assert not paginator.finished and paginator.current_value == 2
