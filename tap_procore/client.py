@@ -29,6 +29,7 @@ import msgspec
 
 from tap_procore import dates, windows
 from tap_procore.answers import Page
+from tap_procore.budget import BudgetReached
 from tap_procore.conform import RecordConformer
 from tap_procore.deletes import DELETED_AT, deleted_at_of, main_stream_of
 from tap_procore.errors import ProcoreError, ScopeFailure, ScopeUnavailable, UnloadableRecord
@@ -170,6 +171,13 @@ class ProcoreStream(PrivateStreamHooks):
 
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
         assert context is not None
+        yield from self._read_scope(context)
+        if self.is_feed_root:
+            # Reached only when the scope (with its children) is done: a run stopped later
+            # (its budget spent) does not read it again when the next one continues.
+            self.run.sweep.finish_partition(self.name, self.scope_of(context))
+
+    def _read_scope(self, context: Context) -> t.Iterator[dict[str, t.Any]]:
         scope = self.scope_of(context)
         parent = context.get(PARENT_FIELDS) or {}
         decision = self.run.scopes.decide(self, scope, parent)
@@ -353,7 +361,7 @@ class ProcoreStream(PrivateStreamHooks):
         # and repeats a one-line Procore error as a traceback: both belong to DEBUG.
         per_parent_banner = message.startswith("Beginning sync") and "context" in message
         repeated_error = message.startswith("An unhandled error") and isinstance(
-            sys.exc_info()[1], (ProcoreError, ScopeUnavailable)
+            sys.exc_info()[1], (ProcoreError, ScopeUnavailable, BudgetReached)
         )
         if per_parent_banner or repeated_error:
             level = logging.DEBUG

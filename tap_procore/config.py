@@ -220,6 +220,25 @@ CONFIG_SCHEMA = th.PropertiesList(
         "TAP_PROCORE_CHANGE_FEED_FULL_SWEEP=true).",
     ),
     th.Property(
+        "max_requests_per_run",
+        th.IntegerType,
+        description="A run's budget of requests: once spent, the run stops at the next page, "
+        "writes its state and exits 0, saying what is left; the next run continues exactly "
+        "there. A first sync of a large company becomes a series of bounded runs.",
+    ),
+    th.Property(
+        "max_run_minutes",
+        th.NumberType,
+        description="A run's budget of time, in minutes, ending it like max_requests_per_run.",
+    ),
+    th.Property(
+        "shard",
+        th.StringType,
+        description="'k/n' (e.g. '2/4'): this job reads shard k of n of the projects, chosen by "
+        "a stable hash of the project id; company-level streams are read by shard 1. Run n jobs, "
+        "each with its own credentials and state: together they read what one job would.",
+    ),
+    th.Property(
         "fail_fast",
         th.BooleanType,
         default=False,
@@ -304,6 +323,7 @@ _INTEGER_MINIMUMS = {
     "max_response_bytes": 1024,
     "window_overlap_seconds": 0,
     "change_feed_full_sweep_days": 1,
+    "max_requests_per_run": 1,
 }
 _SECONDS = ("state_message_interval", "progress_interval")
 _STRINGS = ("client_id", "client_secret", "refresh_token", "refresh_token_path")
@@ -328,6 +348,22 @@ def validate_config(config: t.Mapping[str, t.Any]) -> None:
         _seconds(config, name)
     if config.get("user_agent") is not None and not isinstance(config.get("user_agent"), str):
         raise ConfigError("user_agent", "must be a string")
+    minutes = config.get("max_run_minutes")
+    if minutes is not None and (
+        isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or minutes <= 0
+    ):
+        raise ConfigError("max_run_minutes", f"must be a number of minutes > 0, got {minutes!r}")
+    if config.get("shard") is not None:
+        parse_shard(config["shard"])
+
+
+def parse_shard(value: t.Any) -> tuple[int, int]:
+    """(k, n) of a `shard` setting 'k/n', 1 <= k <= n."""
+    text = value.strip() if isinstance(value, str) else ""
+    first, _, count = text.partition("/")
+    if first.isdigit() and count.isdigit() and 1 <= int(first) <= int(count):
+        return int(first), int(count)
+    raise ConfigError("shard", f"must be 'k/n' with 1 <= k <= n, like '2/4', got {value!r}")
 
 
 def unknown_settings(config: t.Mapping[str, t.Any], known: t.Iterable[str]) -> list[str]:

@@ -8,11 +8,13 @@ forward and the tap may checkpoint STATE.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import typing as t
 
 from tap_procore import dates
 from tap_procore.client import ProcoreStream
+from tap_procore.config import parse_shard
 from tap_procore.errors import FatalAPIError, ScopeFailure, ScopeUnavailable
 from tap_procore.redaction import printable_url
 from tap_procore.sweep import Scope
@@ -31,6 +33,13 @@ class CompaniesStream(ProcoreStream):
     is_scope_source = True
     child_id_key = "company_id"
     max_page_size = 1000
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Company records, like every company-level stream, are written by shard 1 only.
+        shard = self.config.get("shard")
+        if shard and parse_shard(shard)[0] != 1:
+            self.keep_record = _never
 
     def check_companies(self) -> None:
         """Every configured company answers, before any is extracted: a wrong id stops the run
@@ -146,6 +155,11 @@ class ProjectsStream(CompanyStream):
 
     def why_not_visited(self, project: dict[str, t.Any]) -> str | None:
         """Why the run does not visit a listed project (None: it does)."""
+        shard = self.config.get("shard")
+        if shard:
+            this, count = parse_shard(shard)
+            if shard_of(project["id"], count) != this:
+                return f"in another shard than {this} of {count}"
         wanted_ids = self.config.get("project_ids")
         if wanted_ids and project.get("id") not in wanted_ids:
             return "not in project_ids"
@@ -257,3 +271,14 @@ class ProjectStream(ProcoreStream):
     parent_stream_type: type[ProcoreStream] | None = ProjectsStream
     # Directory entries, tools and option lists repeat across projects under the same id.
     primary_keys: t.ClassVar[tuple[str, ...]] = ("project_id", "id")
+
+
+def shard_of(project_id: int, count: int) -> int:
+    """The shard (1..count) a project belongs to: a stable hash of its id, so that shards stay
+    balanced whatever pattern the ids follow, and a project never changes shard."""
+    digest = hashlib.sha256(str(project_id).encode()).digest()
+    return int.from_bytes(digest[:8], "big") % count + 1
+
+
+def _never(record: dict[str, t.Any]) -> bool:
+    return False

@@ -80,6 +80,7 @@ class PageReader:
     def read(self, context: Context, page: int | str | None) -> Page:
         """One page (a page number or cursor; None: the first page of a cursor listing, or an
         endpoint without paging), retrying what may pass."""
+        self._run.budget.check()
         found: Page = self._send(self.prepared(context, page), context)
         self._run.report.count_request(self._stream.name)
         return found

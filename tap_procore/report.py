@@ -91,15 +91,19 @@ class RunReport:
     def enter_project(self, scope: Scope, index: int, total: int) -> None:
         self._current = (scope, index, total)
 
+    def where_now(self) -> str:
+        """Where the run is: the company and project it is reading."""
+        if self._current is None:
+            return "companies"
+        scope, index, total = self._current
+        return f"company {scope.company_id}, project {index} of {total} ({scope.project_id})"
+
     def maybe_log_progress(self, transport: TransportStats, pacing: PacingStats) -> None:
         now = self._clock()
         if now - self._last_progress < self._progress_interval:
             return
         self._last_progress = now
-        where = "companies"
-        if self._current is not None:
-            scope, index, total = self._current
-            where = f"company {scope.company_id}, project {index} of {total} ({scope.project_id})"
+        where = self.where_now()
         logger.info(
             "Progress after %.0fs: %s; %d records; %d requests; %d retries; %s",
             now - self._started,

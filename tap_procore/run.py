@@ -16,6 +16,7 @@ if t.TYPE_CHECKING:
     import requests
 
     from tap_procore.auth import ProcoreAuthenticator
+    from tap_procore.budget import RunBudget
     from tap_procore.config import Endpoints
     from tap_procore.deletes import DeletedRows
     from tap_procore.feed import ChangeFeed
@@ -44,6 +45,10 @@ class RunContext(t.Protocol):
     #: Requests: addresses, session, login, read-ahead threads.
     @property
     def http(self) -> Http: ...
+
+    #: The requests and minutes the run may still spend (tap_procore/budget.py).
+    @property
+    def budget(self) -> RunBudget: ...
 
     #: Counts, Procore's clock and the rate governor every request shares.
     @property

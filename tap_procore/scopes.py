@@ -95,11 +95,18 @@ class ScopeGate:
         tools: t.Callable[[], ToolRegistry],
         feed: ChangeFeed | None = None,
         fail_fast: bool = False,
+        shard: tuple[int, int] | None = None,
     ) -> None:
         self._sweep = sweep
         self._report = report
         self._tools = tools
         self._feed = feed
+        #: Why company-level streams are not read here (another shard reads them), or None.
+        self._company_streams_elsewhere = (
+            f"company-level streams are read by shard 1 of {shard[1]}"
+            if shard is not None and shard[0] != 1
+            else None
+        )
         self._descendants = descendants
         self._successes = successes
         self._fail_fast = fail_fast
@@ -113,6 +120,8 @@ class ScopeGate:
         """Whether `stream` reads `scope` now; every "no" is recorded with its reason."""
         if self._sweep.already_done(stream.name, scope):
             return self._pass(stream.name, scope, ALREADY_READ)
+        if self._company_streams_elsewhere is not None and not scope.is_project:
+            return self._pass(stream.name, scope, self._company_streams_elsewhere)
         feed = self._feed if stream.is_feed_root else None
         if feed is not None:
             covered = [

@@ -116,6 +116,10 @@ class Sweep:
         self._sweep: dict[str, t.Any] = self._resumed_or_new(company_ids, now)
         self.upper = dates.parse_timestamp(self._sweep["upper"])
         self._resume_position = self._position_key(self._sweep.get("position"))
+        # The scope in progress when the interrupted run stopped, and its streams it finished.
+        partial = self._sweep.get("partial") or {}
+        self._resume_partial = self._position_key(partial.get("scope"))
+        self._resume_partial_streams = set(partial.get("streams") or [])
         self._new_companies = set(self._sweep.get("new_companies", []))
         self._new_projects = set(self._sweep.get("new_projects", []))
         self._seen_companies: set[int] = set()
@@ -188,7 +192,15 @@ class Sweep:
 
     def already_done(self, stream: str, scope: Scope) -> bool:
         """True when an interrupted run of this sweep already finished `stream` for `scope`."""
-        if self._resume_position is None or stream in self._joiners:
+        if stream in self._joiners:
+            return False
+        if (
+            self._resume_partial is not None
+            and self._key(scope) == self._resume_partial
+            and stream in self._resume_partial_streams
+        ):
+            return True
+        if self._resume_position is None:
             return False
         if stream not in self._sweep["streams"]:
             return False
@@ -293,8 +305,18 @@ class Sweep:
         behind = self._sweep.get("behind", {}).get(stream, {})
         return any(scope_id in ids for ids in behind.values())
 
+    def finish_partition(self, stream: str, scope: Scope) -> None:
+        """`stream` (one read directly under a company or project) is done with `scope`, its
+        children too: a run stopped before the scope is done does not read it again."""
+        where = [scope.company_id, scope.project_id or 0]
+        partial = self._sweep.get("partial")
+        if not partial or partial.get("scope") != where:
+            partial = self._sweep["partial"] = {"scope": where, "streams": []}
+        _add(partial["streams"], stream)
+
     def finish_scope(self, scope: Scope) -> None:
         """Every stream of `scope` is done: move the position forward and maybe checkpoint."""
+        self._sweep.pop("partial", None)
         if scope.project_id is None:
             self._seen_companies.add(scope.company_id)
             if scope.company_id not in self._covered_companies:
@@ -399,9 +421,9 @@ class Sweep:
             self._holder.pop(FAILING_KEY, None)
 
 
-def _add(ids: list[int], scope_id: int) -> None:
-    if scope_id not in ids:
-        ids.append(scope_id)
+def _add(items: list[t.Any], item: t.Any) -> None:
+    if item not in items:
+        items.append(item)
 
 
 # -- validation of a state read from a file ------------------------------------------------------
@@ -434,6 +456,10 @@ def _ids(value: t.Any, key: str) -> None:
         raise StateError(key, f"must be a list of integer ids, got {value!r}"[:300])
 
 
+def _is_id(value: t.Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _object(value: t.Any, key: str) -> dict[str, t.Any]:
     if not isinstance(value, dict):
         raise StateError(key, f"must be a JSON object, got {type(value).__name__}")
@@ -463,6 +489,15 @@ def _validate_sweep(sweep: dict[str, t.Any], key: str) -> None:
     streams = sweep.get("streams", [])
     if not isinstance(streams, list) or not all(isinstance(name, str) for name in streams):
         raise StateError(f"{key}.streams", "must be a list of stream names")
+    partial = sweep.get("partial")
+    if partial is not None:
+        partial = _object(partial, f"{key}.partial")
+        where = partial.get("scope")
+        if not (isinstance(where, list) and len(where) == 2 and all(_is_id(i) for i in where)):
+            raise StateError(f"{key}.partial.scope", "must be [company_id, project_id]")
+        names = partial.get("streams", [])
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            raise StateError(f"{key}.partial.streams", "must be a list of stream names")
     for name in ("new_companies", "new_projects"):
         _ids(sweep.get(name, []), f"{key}.{name}")
     for name in ("skipped", "failed"):

@@ -19,10 +19,12 @@ from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
 from tap_procore import DISTRIBUTION, dates
 from tap_procore.auth import ProcoreAuthenticator
+from tap_procore.budget import BudgetReached, RunBudget
 from tap_procore.config import (
     CONFIG_SCHEMA,
     DEFAULT_FULL_SWEEP_DAYS,
     DEFAULT_WINDOW_OVERLAP_SECONDS,
+    parse_shard,
     resolve_endpoints,
     settings_from_environment,
     unknown_settings,
@@ -286,6 +288,16 @@ class TapProcore(PrivateTapHooks):
             tools=lambda: self.tools,
             feed=self.feed,
             fail_fast=bool(self.config.get("fail_fast")),
+            shard=parse_shard(self.config["shard"]) if self.config.get("shard") else None,
+        )
+
+    @cached_property
+    def budget(self) -> RunBudget:
+        minutes = self.config.get("max_run_minutes")
+        return RunBudget(
+            max_requests=self.config.get("max_requests_per_run"),
+            max_minutes=None if minutes is None else float(minutes),
+            requests_sent=lambda: self.transport.stats.requests,
         )
 
     @cached_property
@@ -396,14 +408,33 @@ class TapProcore(PrivateTapHooks):
         self.report.maybe_log_progress(self.transport.stats, self.governor.stats)
 
     def sync_all(self) -> None:  # type: ignore[misc]  # final in the SDK; extended, not replaced
-        # A wrong company id stops the run before any company is extracted.
-        t.cast("CompaniesStream", self.streams["companies"]).check_companies()
-        self._start_feed()
-        super().sync_all()
+        try:
+            # A wrong company id stops the run before any company is extracted.
+            t.cast("CompaniesStream", self.streams["companies"]).check_companies()
+            self._start_feed()
+            super().sync_all()
+        except BudgetReached as exc:
+            self.stop_at_budget(str(exc))
+            return
         # Reached only when every selected stream returned; the sweep knows whether every
         # configured company was walked to the end (it is not when no stream is selected).
         if self.sweep.visited_everything:
             self.complete_sweep()
+
+    def stop_at_budget(self, spent: str) -> None:
+        """The run's budget is spent: the sweep so far is saved, and the next run continues it."""
+        self.checkpoint(force=True)
+        for line in self.report.summary_lines(self.transport.stats, self.governor.stats):
+            logger.info(line)
+        logger.info(
+            "Stopped at the run's budget (%s) in %s; the state is saved and the next run "
+            "continues this sweep (up to %s) from there",
+            spent,
+            self.report.where_now(),
+            dates.format_timestamp(self.sweep.upper),
+        )
+        if self.report.failures:
+            raise ScopesFailed(len(self.report.failures))
 
     def complete_sweep(self) -> None:
         """Every company and project was visited: advance bookmarks and say what happened."""
