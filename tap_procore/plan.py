@@ -58,6 +58,12 @@ class Estimate:
     per_company: dict[int, float]
     hourly_limit: int
     sampling_requests: int
+    #: Requests of a later run that probes every partition once (no change feed): one request
+    #: per listing, windows nearly empty.
+    probing_requests: float = 0.0
+    #: The run's budget (max_requests_per_run) and shard ('k/n'), as configured.
+    budget: int | None = None
+    shard: str | None = None
 
 
 @dataclass
@@ -285,7 +291,18 @@ def plan(tap: TapProcore, sample: int = DEFAULT_SAMPLE) -> Estimate:
         if totals.by_group.get(group) or group in GROUPS[:3]
     ]
     hourly = int(tap.config.get("max_requests_per_hour") or _observed_hourly_limit(tap))
-    return Estimate(lines, per_company, hourly, tap.transport.stats.requests - requests_at_start)
+    probing = sum(
+        line.streams * line.scopes for line in lines if line.group not in (GROUPS[3], GROUPS[4])
+    ) + sum(line.scopes for line in lines if line.group == GROUPS[4])
+    return Estimate(
+        lines,
+        per_company,
+        hourly,
+        tap.transport.stats.requests - requests_at_start,
+        probing_requests=float(probing),
+        budget=tap.config.get("max_requests_per_run"),
+        shard=tap.config.get("shard"),
+    )
 
 
 def _company_totals(
@@ -400,8 +417,42 @@ def render(estimate: Estimate) -> str:
         "Companies have separate budgets and run one after another in one job; run them "
         "as parallel jobs to finish in the longest company's time."
     )
+    out.extend(schedule_lines(estimate, total))
     out.append(f"This plan used {estimate.sampling_requests} requests to sample.")
     return "\n".join(out)
+
+
+def schedule_lines(estimate: Estimate, first_sync: float) -> list[str]:
+    """How the sync fits a schedule: runs of the budget, and how often each partition is read
+    again when every run probes (without the change feed)."""
+    hourly = estimate.hourly_limit
+    probing = estimate.probing_requests
+    lines = ["", "Schedule:"]
+    if estimate.shard:
+        lines.append(
+            f"  shard {estimate.shard}: these figures are this shard's projects (company-level "
+            "streams are shard 1's); each shard has its own credentials, budget and state"
+        )
+    lines.append(
+        f"  first sync: {math.ceil(first_sync)} requests, {first_sync / hourly:.1f} hours at "
+        f"{hourly} an hour"
+    )
+    lines.append(
+        f"  a later run probing every partition once: about {math.ceil(probing)} requests, "
+        f"{probing / hourly:.1f} hours; every partition is read again within that"
+    )
+    if estimate.budget:
+        budget = estimate.budget
+        lines.append(
+            f"  with max_requests_per_run {budget}: the first sync takes "
+            f"{math.ceil(first_sync / budget)} runs, and every partition is read again within "
+            f"{max(1, math.ceil(probing / budget))} runs"
+        )
+    lines.append(
+        "  with the change feed, a run reads only the changed partitions of the streams it "
+        "covers; every change_feed_full_sweep_days a reconciliation probes them all"
+    )
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

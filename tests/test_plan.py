@@ -129,3 +129,36 @@ def test_plan_refuses_bad_config_with_one_line(tmp_path):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "client_secret" in result.stderr.strip().splitlines()[-1]
+
+
+def test_plan_tells_the_schedule_of_a_budget_and_a_shard(double, tmp_path):
+    streams = ["projects", "rfis", "rfi_replies", "submittals", "trades"]
+    companies = [5000000001, 5000000002]
+    config = base_config(double.url, companies, max_requests_per_run=100, shard="1/2")
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    (tmp_path / "catalog.json").write_text(json.dumps(catalog_selecting(streams)))
+    result = run_plan(tmp_path / "config.json", "--catalog", str(tmp_path / "catalog.json"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    total = int(re.search(r"total \(estimate\)\s+(\d+)", out).group(1))
+    runs = int(re.search(r"the first sync takes (\d+) runs", out).group(1))
+    assert runs == -(-total // 100)
+    assert "shard 1/2" in out
+    # A later run that probes every partition: the plan's figure against a real one.
+    probing = int(re.search(r"probing every partition once: about (\d+) requests", out).group(1))
+    first = run_tap(
+        tmp_path / "first",
+        {k: v for k, v in config.items() if k != "max_requests_per_run"},
+        streams=streams,
+    )
+    assert first.returncode == 0, first.stderr[-2000:]
+    double.control.clear_requests()
+    second = run_tap(
+        tmp_path / "second",
+        {k: v for k, v in config.items() if k != "max_requests_per_run"},
+        streams=streams,
+        state=first.final_state,
+    )
+    assert second.returncode == 0, second.stderr[-2000:]
+    made = len([r for r in double.control.requests() if r["path"].startswith("/rest/")])
+    assert 0.75 * made <= probing <= 1.25 * made, (probing, made)
