@@ -61,7 +61,25 @@ FILE_TIERS = {
 }
 
 
+# The files that take longest start first: pytest-xdist hands whole files to workers in the
+# order they are collected, and a long file started last would hold the run alone at its end.
+LONGEST_FIRST = (
+    "test_e2e_meltano.py",
+    "test_hostile.py",
+    "test_readme_commands.py",
+    "test_plan.py",
+    "test_faults_and_auth.py",
+    "test_state.py",
+    "test_feed.py",
+    "test_day_one.py",
+    "test_foundation.py",
+    "test_sdk_suite.py",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(Path(str(item.path)).name, len(rank)))
     for item in items:
         path = Path(str(item.path))
         if "unit" in path.relative_to(REPO / "tests").parts[:-1]:
@@ -143,8 +161,13 @@ def catalog_selecting(streams: t.Iterable[str]) -> dict:
     global _CATALOG  # discovery gives the same catalog for every test
     if _CATALOG is None:
         _CATALOG = discover()
+    return selecting(_CATALOG, streams)
+
+
+def selecting(discovered: dict, streams: t.Iterable[str]) -> dict:
+    """A copy of a discovered catalog with exactly `streams` selected."""
     wanted = set(streams)
-    catalog = json.loads(json.dumps(_CATALOG))
+    catalog = json.loads(json.dumps(discovered))
     known = {entry["tap_stream_id"] for entry in catalog["streams"]}
     assert wanted <= known, wanted - known
     for entry in catalog["streams"]:
@@ -152,6 +175,18 @@ def catalog_selecting(streams: t.Iterable[str]) -> dict:
             if item["breadcrumb"] == []:
                 item["metadata"]["selected"] = entry["tap_stream_id"] in wanted
     return catalog
+
+
+def plain_tenant(**settings: t.Any) -> dict[str, t.Any]:
+    """A double's tenant without inactive, empty or tool-off projects, never rate limited."""
+    return {
+        "inactive_projects": [],
+        "empty_projects": [],
+        "tools_off": {},
+        "big_lists": [],
+        **GENEROUS_LIMITS,
+        **settings,
+    }
 
 
 def run_tap(

@@ -25,6 +25,7 @@ from tests.conftest import (
     REPO,
     discover,
     meltano_install,
+    plain_tenant,
     seed_company_webhooks,
 )
 
@@ -463,16 +464,7 @@ def test_failed_scopes_land_on_the_next_run_and_everything_else_on_this_one(melt
     one project), a record without its key (rfis of another), a wrong-shaped answer in a child
     stream (the replies of one RFI). The run delivers everything else into PostgreSQL and ends
     non-zero naming the three; the next run, the faults gone, delivers the rest."""
-    with spawn_double(
-        hourly_limit=10**9,
-        spike_limit=10**9,
-        companies=1,
-        records_per_list=3,
-        big_lists=[],
-        inactive_projects=[],
-        empty_projects=[],
-        tools_off={},
-    ) as double:
+    with spawn_double(**plain_tenant(companies=1, records_per_list=3)) as double:
         failing, keyless, child = 6000000001, 6000000002, 6000000003
         replies_of = double.control.records(f"/rest/v1.0/projects/{child}/rfis")["records"][0]["id"]
         double.control.add_faults(

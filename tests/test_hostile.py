@@ -1070,6 +1070,9 @@ def test_whole_fault_suite_prints_no_traceback(tmp_path):
                 max_retries=2,
                 max_rate_limit_wait=3,
                 page_size=2,
+                # The first failure ends the run: each kind's failure path runs once, not once
+                # per scope (tests/test_faults_and_auth.py shows a run going on past one).
+                fail_fast=True,
             )
             run = run_tap(tmp_path / name, config, streams=STREAMS, timeout=GUARD_SECONDS)
             stderrs[name] = run.stderr

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from procore_double.in_process import InProcessDouble
 from tap_procore.tap import TapProcore
+from tests.conftest import selecting
 
 _CATALOG: dict | None = None
 
@@ -22,15 +23,7 @@ def catalog_selecting(streams: t.Iterable[str]) -> dict:
     if _CATALOG is None:
         config = {"client_id": "x", "client_secret": "y", "company_ids": [1]}
         _CATALOG = TapProcore(config=config, setup_mapper=False).catalog_dict
-    wanted = set(streams)
-    catalog = copy.deepcopy(_CATALOG)
-    known = {entry["tap_stream_id"] for entry in catalog["streams"]}
-    assert wanted <= known, wanted - known
-    for entry in catalog["streams"]:
-        for item in entry["metadata"]:
-            if item["breadcrumb"] == []:
-                item["metadata"]["selected"] = entry["tap_stream_id"] in wanted
-    return catalog
+    return selecting(_CATALOG, streams)
 
 
 @dataclass

@@ -15,21 +15,16 @@ from procore_double.in_process import in_process_double
 from tap_procore.config import parse_shard
 from tap_procore.errors import ConfigError
 from tap_procore.hierarchy import shard_of
+from tests.conftest import plain_tenant
 from tests.unit.in_process_sync import Sync, sync
 
 COMPANY = 5000000001
 STREAMS = ["projects", "rfis", "rfi_replies", "submittals", "trades", "company_users"]
-TENANT = {
-    "companies": 1,
-    "projects_per_company": 6,
-    "records_per_list": 3,
-    "inactive_projects": [],
-    "empty_projects": [],
-    "tools_off": {},
-    "big_lists": [],
-    "hourly_limit": 10**9,
-    "spike_limit": 10**9,
-}
+TENANT = plain_tenant(
+    companies=1,
+    projects_per_company=6,
+    records_per_list=3,
+)
 KEYS = {"projects": ("id",), "trades": ("company_id", "id"), "company_users": ("company_id", "id")}
 
 

@@ -18,6 +18,7 @@ from procore_double.in_process import InProcessDouble, in_process_double
 from tap_procore import dates
 from tap_procore.webhook_resources import BY_NAME
 from tap_procore.webhooks import main as webhooks_main
+from tests.conftest import plain_tenant
 from tests.unit.in_process_sync import Sync, catalog_selecting, sync
 
 COMPANY = 5000000001
@@ -25,17 +26,11 @@ PROJECTS = [6000000001, 6000000002]
 RFIS = "/rest/v1.0/projects/{}/rfis"
 STREAMS = ["projects", "rfis", "rfi_replies", "project_vendors", "project_vendor_insurances"]
 VENDORS = "/rest/v1.1/projects/{}/vendors"
-TENANT = {
-    "companies": 1,
-    "projects_per_company": 2,
-    "records_per_list": 3,
-    "inactive_projects": [],
-    "empty_projects": [],
-    "tools_off": {},
-    "big_lists": [],
-    "hourly_limit": 10**9,
-    "spike_limit": 10**9,
-}
+TENANT = plain_tenant(
+    companies=1,
+    projects_per_company=2,
+    records_per_list=3,
+)
 HOUR = 3600.0
 
 

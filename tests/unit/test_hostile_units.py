@@ -375,15 +375,7 @@ def test_a_token_that_cannot_be_saved_leaves_the_old_file_and_says_what_to_do(
 ):
     token_file = tmp_path / "token"
     token_file.write_text("old-refresh-token\n")
-    auth = ProcoreAuthenticator(
-        token_url="https://login.example.com/oauth/token",
-        client_id="id",
-        client_secret="secret-value",
-        transport=Transport(governor=RateGovernor(), max_retries=2, max_rate_limit_wait=10),
-        session=requests.Session(),
-        timeout=5,
-        refresh_token_path=str(token_file),
-    )
+    auth = _authenticator(token_file)
 
     def disk_full(*args: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -574,10 +566,9 @@ def test_access_tokens_procore_issues_can_be_sent():
     assert unsendable("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOjF9.c2lnbmF0dXJl-_~+/=") is None
 
 
-def _refresh_login(token_file, answers):
-    """An authenticator on `token_file`, its login answering from `answers` (sent token ->
-    callable(context) -> body)."""
-    auth = ProcoreAuthenticator(
+def _authenticator(token_file) -> ProcoreAuthenticator:
+    """An authenticator with a refresh token kept in `token_file`."""
+    return ProcoreAuthenticator(
         token_url="https://login.example.com/oauth/token",
         client_id="id",
         client_secret="secret-value",
@@ -586,6 +577,12 @@ def _refresh_login(token_file, answers):
         timeout=5,
         refresh_token_path=str(token_file),
     )
+
+
+def _refresh_login(token_file, answers):
+    """An authenticator on `token_file`, its login answering from `answers` (sent token ->
+    callable(context) -> body)."""
+    auth = _authenticator(token_file)
 
     def answer(request, context):
         body = request.body.decode() if isinstance(request.body, bytes) else request.body

@@ -15,6 +15,7 @@ from procore_double.api import Query
 from procore_double.in_process import in_process_double
 from tap_procore.errors import IncompleteListing
 from tap_procore.tap import TapProcore
+from tests.conftest import plain_tenant
 from tests.unit.in_process_sync import sync
 
 COMPANY = 5000000001
@@ -22,15 +23,10 @@ PROJECT = 6000000001
 RFIS = f"/rest/v1.0/projects/{PROJECT}/rfis"
 INSTRUCTIONS = f"/rest/v1.0/projects/{PROJECT}/instructions"
 PAGE = 5
-TENANT = {
-    "companies": 1,
-    "projects_per_company": 1,
-    "inactive_projects": [],
-    "empty_projects": [],
-    "tools_off": {},
-    "hourly_limit": 10**9,
-    "spike_limit": 10**9,
-    "big_lists": [
+TENANT = plain_tenant(
+    companies=1,
+    projects_per_company=1,
+    big_lists=[
         {"route": "/rest/v1.0/projects/{project_id}/rfis", "project_id": PROJECT, "count": 23},
         {
             "route": "/rest/v1.0/projects/{project_id}/instructions",
@@ -38,7 +34,7 @@ TENANT = {
             "count": 23,
         },
     ],
-}
+)
 LATER = "2099-01-01T00:00:00Z"  # an edit after the run's upper bound leaves its window
 
 
