@@ -286,7 +286,8 @@ class ProcoreAuthenticator(OAuthAuthenticator):
             )
         return response
 
-    def _post_token_request(self) -> requests.Response:
+    def _post_token_request(self) -> dict[str, t.Any]:
+        """The body of a successful answer of the token endpoint (every other answer raises)."""
         # Procore's API description declares a JSON body, its guides show form fields; both
         # are accepted. The other encoding is tried once if the first is refused as malformed,
         # and kept for the rest of the run if it works.
@@ -328,9 +329,7 @@ class ProcoreAuthenticator(OAuthAuthenticator):
                 "(the token is not shown); something between the tap and Procore's login (a "
                 "proxy, a token broker) alters it: check auth_url"
             )
-        # Carried on the response to update_access_token, which keeps the SDK's signature.
-        response.token_body = body  # type: ignore[attr-defined]
-        return response
+        return body
 
     def _keep_rotated_refresh_token(self, rotated: t.Any) -> None:
         if not self.uses_refresh_token or not isinstance(rotated, str) or not rotated:
@@ -362,7 +361,7 @@ class ProcoreAuthenticator(OAuthAuthenticator):
 
     def update_access_token(self) -> None:
         """Ask for a new access token. Failures that may pass raise TransientError, which the
-        stream request that needed the token retries (tap_procore/transport.py)."""
+        stream request that needed the token retries (tap_procore/retries.py)."""
         with self._lock, self._rotation():
             # Another job sharing the file may have rotated the token since this one read it.
             in_file = self._token_in_file()
@@ -370,7 +369,7 @@ class ProcoreAuthenticator(OAuthAuthenticator):
                 self.refresh_token = in_file
             requested_at = dt.datetime.now(dt.timezone.utc)
             try:
-                response = self._post_token_request()
+                body = self._post_token_request()
             except RefreshRefused as refused:
                 # A job that does not take the lock (an older version, a person) wrote the file
                 # while this login was on its way: its token is the one to use.
@@ -378,8 +377,7 @@ class ProcoreAuthenticator(OAuthAuthenticator):
                 if refused.code != "invalid_grant" or not newer or newer == in_file:
                     raise
                 self.refresh_token = newer
-                response = self._post_token_request()
-            body: dict[str, t.Any] = response.token_body  # type: ignore[attr-defined]
+                body = self._post_token_request()
             self.access_token = body["access_token"]
             self.expires_in = int(token_lifetime(body.get("expires_in")))
             self.last_refreshed = requested_at
